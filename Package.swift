@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+// The raftd package: the storage engines and consensus library raftd is built from, and raftd itself.
+// Each engine is a library product of its own, usable without the rest.
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "raftd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LSM", targets: ["LSM"]),
+    ],
+    targets: [
+        // zlib from the system (Debian: zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "LSM",
+            dependencies: ["CZlib"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "LSMTests",
+            dependencies: ["LSM"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

@@ -1,0 +1,50 @@
+/// How an ``LSMStore`` is configured. The defaults suit a general-purpose store; every field has the
+/// meaning LevelDB gives its option of the same name.
+public struct LSMOptions: Sendable {
+    /// Create the directory and an empty database when there is none. Default `true`.
+    public var createIfMissing: Bool = true
+    /// Fail with ``LSMError/alreadyExists(path:)`` when the directory already holds a database.
+    /// Default `false`.
+    public var errorIfExists: Bool = false
+    /// Verify the checksum of every block read, not only of blocks read by compaction and `verify`.
+    /// Default `true`: the cost is small next to decompression.
+    public var paranoidChecks: Bool = true
+
+    /// Bytes the memtable may hold before it is frozen and flushed to a level-0 table. Default 4 MiB.
+    public var writeBufferSize: Int = 4 << 20
+    /// The uncompressed size at which a table's data block is closed. Default 4 KiB.
+    public var blockSize: Int = 4 << 10
+    /// Keys between restart points in a block (full keys instead of shared prefixes). Default 16.
+    public var blockRestartInterval: Int = 16
+    /// How data blocks are compressed on disk. Default ``Compression/zlib``.
+    public var compression: Compression = .zlib
+    /// Bloom filter bits per key; 10 gives about 1% false positives, 0 disables filters. Default 10.
+    public var bloomBitsPerKey: Int = 10
+
+    /// Upper bound on the bytes of uncompressed blocks kept in the block cache. Default 8 MiB.
+    public var blockCacheCapacity: Int = 8 << 20
+    /// Upper bound on open table files (the table cache). Default 1000.
+    public var maxOpenFiles: Int = 1000
+
+    /// The size at which compaction starts a new output table. Default 2 MiB.
+    public var targetFileSize: Int = 2 << 20
+    /// Total bytes level 1 may hold; each deeper level holds 10 times more. Default 10 MiB.
+    public var maxBytesForLevelBase: Int = 10 << 20
+    /// Level-0 tables that start a compaction. Default 4.
+    public var level0CompactionTrigger: Int = 4
+    /// Level-0 tables at which each write is delayed by 1 ms, letting compaction catch up. Default 8.
+    public var level0SlowdownWritesTrigger: Int = 8
+    /// Level-0 tables at which writes wait until compaction brings the count down. Default 12.
+    public var level0StopWritesTrigger: Int = 12
+
+    /// Creates options with every field at its default.
+    public init() {}
+
+    /// How table data blocks are stored.
+    public enum Compression: UInt8, Sendable {
+        /// Blocks are stored as they are.
+        case none = 0
+        /// Blocks are deflated with zlib (raw deflate, fastest level) when that saves at least 1/8.
+        case zlib = 1
+    }
+}
