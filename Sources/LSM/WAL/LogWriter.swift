@@ -1,0 +1,129 @@
+/// Appends logical records to a log file in the block format of ``LogFormat`` (the WAL and the
+/// manifest).
+///
+/// Each ``addRecord(_:)-(UnsafeRawBufferPointer)`` assembles every fragment of the record (and any
+/// trailer padding before it) in a buffer the writer owns and keeps, then issues one `write(2)` for
+/// the lot, so a crash tears at most the record being written and a warmed-up writer allocates
+/// nothing. Nothing is durable until ``sync()``.
+///
+/// After a failed write or sync the file holds an unknown prefix of the record, so the writer refuses
+/// further appends and syncs and rethrows that first error: the caller must stop using this log (LevelDB turns it into
+/// a background error).
+// @unchecked Sendable: the writer has no internal locking. It is safe because the store lets exactly
+// one writer (the leader of its write queue, or the holder of the version lock for a manifest) use a
+// given log at a time, as appends to a `PosixFile` must be serialized anyway.
+final class LogWriter: @unchecked Sendable {
+    private let file: PosixFile
+    /// Bytes in the file so far (the initial size plus everything appended).
+    private(set) var offset: Int64
+    /// Where the next byte lands within its block.
+    private var blockOffset: Int
+    /// Reused assembly buffer for one record's fragments; grows to the largest record seen.
+    private var buffer: UnsafeMutableRawPointer
+    private var bufferCapacity: Int
+    /// The first write error; once set, every append throws it.
+    private var failure: LSMError?
+
+    /// `initialOffset`: the file's current size, when appending to an existing log (opened with
+    /// ``PosixFile/openForAppending(_:)``), so that block boundaries stay where the reader expects.
+    init(file: PosixFile, initialOffset: Int64 = 0) {
+        precondition(initialOffset >= 0, "negative log offset")
+        self.file = file
+        self.offset = initialOffset
+        self.blockOffset = Int(initialOffset % Int64(LogFormat.blockSize))
+        self.bufferCapacity = LogFormat.blockSize
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCapacity, alignment: 8)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The most bytes a record of `length` payload bytes can take on disk: its payload, a header per
+    /// block it touches, and a trailer of up to `headerSize - 1` bytes before it.
+    private static func maximumEncodedSize(_ length: Int) -> Int {
+        let perBlock = LogFormat.blockSize - LogFormat.headerSize
+        return length + LogFormat.headerSize * (length / perBlock + 2) + LogFormat.headerSize
+    }
+
+    /// Appends one logical record with a single `write(2)`.
+    func addRecord(_ record: UnsafeRawBufferPointer) throws {
+        if let failure { throw failure }
+        let needed = Self.maximumEncodedSize(record.count)
+        if needed > bufferCapacity {
+            buffer.deallocate()
+            bufferCapacity = max(needed, bufferCapacity * 2)
+            buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCapacity, alignment: 8)
+        }
+
+        var used = 0
+        var blockOffset = self.blockOffset
+        var consumed = 0
+        var isFirstFragment = true
+        // At least one fragment, so an empty record is written as an empty FULL record.
+        repeat {
+            let leftInBlock = LogFormat.blockSize - blockOffset
+            if leftInBlock < LogFormat.headerSize {
+                // Not even a header fits: zero the trailer and start the next block.
+                (buffer + used).initializeMemory(as: UInt8.self, repeating: 0, count: leftInBlock)
+                used += leftInBlock
+                blockOffset = 0
+            }
+            let available = LogFormat.blockSize - blockOffset - LogFormat.headerSize
+            let fragmentLength = min(record.count - consumed, available)
+            let isLastFragment = consumed + fragmentLength == record.count
+            let type: LogFormat.RecordType =
+                switch (isFirstFragment, isLastFragment) {
+                case (true, true): .full
+                case (true, false): .first
+                case (false, false): .middle
+                case (false, true): .last
+                }
+            let payload = UnsafeRawBufferPointer(rebasing: record[consumed..<(consumed + fragmentLength)])
+            let header = buffer + used
+            Coding.storeFixed32(header, LogFormat.storedChecksum(type: type.rawValue, payload: payload))
+            header.storeBytes(of: UInt16(fragmentLength).littleEndian, toByteOffset: 4, as: UInt16.self)
+            header.storeBytes(of: type.rawValue, toByteOffset: 6, as: UInt8.self)
+            if let source = payload.baseAddress, fragmentLength > 0 {
+                (header + LogFormat.headerSize).copyMemory(from: source, byteCount: fragmentLength)
+            }
+            used += LogFormat.headerSize + fragmentLength
+            blockOffset += LogFormat.headerSize + fragmentLength
+            consumed += fragmentLength
+            isFirstFragment = false
+        } while consumed < record.count
+
+        do {
+            try file.write(UnsafeRawBufferPointer(start: buffer, count: used))
+        } catch let error as LSMError {
+            failure = error
+            throw error
+        }
+        self.blockOffset = blockOffset
+        offset += Int64(used)
+    }
+
+    /// Appends one logical record with a single `write(2)`.
+    func addRecord(_ record: [UInt8]) throws {
+        try record.withUnsafeBytes { try addRecord($0) }
+    }
+
+    /// Makes everything appended so far durable (`fdatasync`).
+    ///
+    /// A failed sync is sticky too: after `fdatasync` fails the kernel may have dropped the dirty
+    /// pages, so a later successful sync would not prove the earlier records durable.
+    func sync() throws {
+        if let failure { throw failure }
+        do {
+            try file.sync()
+        } catch let error as LSMError {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Closes the file without syncing it.
+    func close() throws {
+        try file.close()
+    }
+}
