@@ -1,11 +1,12 @@
+import Testing
+
+@testable import LSM
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import Testing
-
-@testable import LSM
 
 /// SplitMix64: a small seeded generator, so failures reproduce from the printed seed.
 private struct SeededGenerator: RandomNumberGenerator {
@@ -212,7 +213,8 @@ struct LogTests {
             #expect(outcome.error == nil, "seed \(seed)")
             #expect(outcome.records.count == records.count, "seed \(seed)")
             for i in 0..<min(records.count, outcome.records.count) where outcome.records[i] != records[i] {
-                Issue.record("seed \(seed): record \(i) differs (\(outcome.records[i].count) vs \(records[i].count) bytes)")
+                Issue.record(
+                    "seed \(seed): record \(i) differs (\(outcome.records[i].count) vs \(records[i].count) bytes)")
                 break
             }
             #expect(outcome.starts == starts, "seed \(seed)")
@@ -265,6 +267,16 @@ struct LogTests {
         #expect(fragments.first?.map(\.offset) == [0, blockSize, 2 * blockSize])
         #expect(fragments.first?.map(\.length) == [blockSize - 7, blockSize - 7, 14])
         #expect(try readLog(big).records == [record])
+
+        // The example of doc/log_format.md.
+        let example = directory + "/example.log"
+        try writeLog(example, [recordBytes(1000, tag: 4), recordBytes(97_270, tag: 5), recordBytes(8000, tag: 6)])
+        let exampleBytes = try readFileBytes(example)
+        let exampleLayout = physicalRecords(exampleBytes).flatMap { $0 }
+        #expect(exampleLayout.map(\.offset) == [0, 1007, 32768, 65536, 98304])
+        #expect(exampleLayout.map(\.length) == [1000, 31754, 32761, 32755, 8000])
+        #expect(exampleLayout.map(\.type) == [1, 2, 3, 4, 1])
+        #expect(exampleBytes[98298..<98304].allSatisfy { $0 == 0 })
 
         // Exactly 7 bytes left: the next record starts with an empty FIRST fragment there.
         let seven = directory + "/seven.log"
@@ -499,7 +511,8 @@ struct LogTests {
         try check(a + physicalRecord(type: 4, [9]), records: 1, corruptionAt: nil, torn: true, "orphan LAST at the end")
         try check(a + physicalRecord(type: 5, [9]) + c, records: 1, corruptionAt: 8, "unknown type 5")
         try check(a + physicalRecord(type: 0, []) + c, records: 1, corruptionAt: 8, "type 0 with a valid crc")
-        try check(a + physicalRecord(type: 255, [1, 2]), records: 1, corruptionAt: nil, torn: true, "bad type at the end")
+        try check(
+            a + physicalRecord(type: 255, [1, 2]), records: 1, corruptionAt: nil, torn: true, "bad type at the end")
         try check(a + [UInt8](repeating: 0, count: 7) + c, records: 1, corruptionAt: 8, "zeros then a record")
 
         // A length that runs past the block, with a valid record in the next block.
@@ -508,11 +521,13 @@ struct LogTests {
         try check(block + c, records: 1, corruptionAt: 8, "length past the block")
         try check(block, records: 1, corruptionAt: nil, torn: true, "length past the block at the end")
         // The same in a partial last block: the file ends inside the payload.
-        try check(a + physicalRecord(type: 1, [], length: 0xFFFF), records: 1, corruptionAt: nil, torn: true, "huge length")
+        try check(
+            a + physicalRecord(type: 1, [], length: 0xFFFF), records: 1, corruptionAt: nil, torn: true, "huge length")
         // A header cut short by the end of a partial block.
         try check(a + Array(c[0..<5]), records: 1, corruptionAt: nil, torn: true, "cut header")
         // A FIRST that is valid but never finished.
-        try check(a + physicalRecord(type: 2, [1, 2, 3]), records: 1, corruptionAt: nil, torn: true, "unfinished FIRST")
+        try check(
+            a + physicalRecord(type: 2, [1, 2, 3]), records: 1, corruptionAt: nil, torn: true, "unfinished FIRST")
     }
 
     @Test("random bytes and randomly damaged logs never trap and only ever yield written records")
@@ -549,7 +564,8 @@ struct LogTests {
         // written records.
         var records: [[UInt8]] = []
         for i in 0..<40 {
-            records.append(recordBytes(Int.random(in: 0...(Bool.random(using: &rng) ? 200 : 40_000), using: &rng), tag: i))
+            records.append(
+                recordBytes(Int.random(in: 0...(Bool.random(using: &rng) ? 200 : 40_000), using: &rng), tag: i))
         }
         try writeLog(path, records)
         let clean = try readFileBytes(path)
@@ -563,7 +579,9 @@ struct LogTests {
             try writeFileBytes(path, bytes)
             let outcome = try readLog(path)
             #expect(outcome.records.count <= records.count, "seed \(seed), round \(round)")
-            #expect(outcome.records == Array(records[0..<min(outcome.records.count, records.count)]), "seed \(seed), round \(round)")
+            #expect(
+                outcome.records == Array(records[0..<min(outcome.records.count, records.count)]),
+                "seed \(seed), round \(round)")
             if let error = outcome.error {
                 guard case .corruption(let file, _, _) = error, file == path else {
                     Issue.record("seed \(seed), round \(round): unexpected \(error)")

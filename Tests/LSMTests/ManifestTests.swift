@@ -1,11 +1,12 @@
+import Testing
+
+@testable import LSM
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import Testing
-
-@testable import LSM
 
 /// SplitMix64: a small seeded generator, so failures reproduce from the printed seed.
 private struct SeededGenerator: RandomNumberGenerator {
@@ -46,19 +47,22 @@ private func key(_ user: String, _ sequence: UInt64) -> [UInt8] {
 }
 
 private func table(_ number: UInt64, _ smallest: String, _ largest: String) -> FileMetaData {
-    FileMetaData(number: number, size: number * 1000 + 17, smallest: key(smallest, number), largest: key(largest, number + 1))
+    FileMetaData(
+        number: number, size: number * 1000 + 17, smallest: key(smallest, number), largest: key(largest, number + 1))
 }
 
 /// An edit with every field set, several entries in each list.
 private func fullEdit() -> VersionEdit {
-    var edit = VersionEdit(comparatorName: "leveldb.BytewiseComparator", logNumber: 12, nextFileNumber: 300, lastSequence: 1 << 40)
+    var edit = VersionEdit(
+        comparatorName: "leveldb.BytewiseComparator", logNumber: 12, nextFileNumber: 300, lastSequence: 1 << 40)
     edit.setCompactPointer(level: 1, key: key("m", 7))
     edit.setCompactPointer(level: 6, key: key("", 0))
     edit.deleteFile(level: 0, number: 4)
     edit.deleteFile(level: 2, number: UInt64.max)
     edit.addFile(level: 0, file: table(20, "a", "k"))
     edit.addFile(level: 3, file: table(21, "k", "z"))
-    edit.addFile(level: 6, file: FileMetaData(number: 1 << 50, size: 0, smallest: key("", 1), largest: key("\u{1F600}", 2)))
+    edit.addFile(
+        level: 6, file: FileMetaData(number: 1 << 50, size: 0, smallest: key("", 1), largest: key("\u{1F600}", 2)))
     return edit
 }
 
@@ -97,7 +101,11 @@ struct ManifestTests {
         var files = VersionEdit()
         files.deleteFile(level: 2, number: 129)
         files.setCompactPointer(level: 1, key: [1, 2, 3, 4, 5, 6, 7, 8])
-        files.addFile(level: 3, file: FileMetaData(number: 9, size: 128, smallest: [UInt8](repeating: 0xA, count: 8), largest: [UInt8](repeating: 0xB, count: 9)))
+        files.addFile(
+            level: 3,
+            file: FileMetaData(
+                number: 9, size: 128, smallest: [UInt8](repeating: 0xA, count: 8),
+                largest: [UInt8](repeating: 0xB, count: 9)))
         let expected: [UInt8] =
             [5, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8]  // compact pointers come before deletions
             + [6, 2, 0x81, 0x01]
@@ -109,16 +117,36 @@ struct ManifestTests {
     func editEquality() {
         let base = fullEdit()
         var changes: [VersionEdit] = []
-        var e = base; e.comparatorName = nil; changes.append(e)
-        e = base; e.logNumber = 13; changes.append(e)
-        e = base; e.nextFileNumber = nil; changes.append(e)
-        e = base; e.lastSequence = 0; changes.append(e)
-        e = base; e.compactPointers[1].key = key("x", 0); changes.append(e)
-        e = base; e.compactPointers[0].level = 2; changes.append(e)
-        e = base; e.deletedFiles.removeLast(); changes.append(e)
-        e = base; e.deletedFiles[0].number = 5; changes.append(e)
-        e = base; e.newFiles[1].file.size += 1; changes.append(e)
-        e = base; e.newFiles[2].level = 5; changes.append(e)
+        var e = base
+        e.comparatorName = nil
+        changes.append(e)
+        e = base
+        e.logNumber = 13
+        changes.append(e)
+        e = base
+        e.nextFileNumber = nil
+        changes.append(e)
+        e = base
+        e.lastSequence = 0
+        changes.append(e)
+        e = base
+        e.compactPointers[1].key = key("x", 0)
+        changes.append(e)
+        e = base
+        e.compactPointers[0].level = 2
+        changes.append(e)
+        e = base
+        e.deletedFiles.removeLast()
+        changes.append(e)
+        e = base
+        e.deletedFiles[0].number = 5
+        changes.append(e)
+        e = base
+        e.newFiles[1].file.size += 1
+        changes.append(e)
+        e = base
+        e.newFiles[2].level = 5
+        changes.append(e)
         for (index, changed) in changes.enumerated() { #expect(changed != base, "change \(index)") }
         #expect(base == fullEdit())
     }
@@ -130,19 +158,33 @@ struct ManifestTests {
         var partial = VersionEdit()
         var boundaries: [Int: VersionEdit] = [0: partial]
         func mark() { boundaries[partial.encode().count] = partial }
-        partial.comparatorName = full.comparatorName; mark()
-        partial.logNumber = full.logNumber; mark()
-        partial.nextFileNumber = full.nextFileNumber; mark()
-        partial.lastSequence = full.lastSequence; mark()
-        for pointer in full.compactPointers { partial.compactPointers.append(pointer); mark() }
-        for deleted in full.deletedFiles { partial.deletedFiles.append(deleted); mark() }
-        for added in full.newFiles { partial.newFiles.append(added); mark() }
+        partial.comparatorName = full.comparatorName
+        mark()
+        partial.logNumber = full.logNumber
+        mark()
+        partial.nextFileNumber = full.nextFileNumber
+        mark()
+        partial.lastSequence = full.lastSequence
+        mark()
+        for pointer in full.compactPointers {
+            partial.compactPointers.append(pointer)
+            mark()
+        }
+        for deleted in full.deletedFiles {
+            partial.deletedFiles.append(deleted)
+            mark()
+        }
+        for added in full.newFiles {
+            partial.newFiles.append(added)
+            mark()
+        }
         let bytes = full.encode()
         #expect(partial == full && boundaries.keys.max() == bytes.count)
         for length in 0..<bytes.count {
             let prefix = Array(bytes[0..<length])
             if let expected = boundaries[length] {
-                #expect(try VersionEdit.decode(prefix, file: "MANIFEST-000001", offset: 99) == expected, "prefix \(length)")
+                #expect(
+                    try VersionEdit.decode(prefix, file: "MANIFEST-000001", offset: 99) == expected, "prefix \(length)")
             } else {
                 expectCorruption(file: "MANIFEST-000001", offset: 99, reason: "version edit", "prefix \(length)") {
                     _ = try VersionEdit.decode(prefix, file: "MANIFEST-000001", offset: 99)
@@ -241,10 +283,12 @@ struct ManifestTests {
         let old = try ManifestWriter.create(directory: directory, number: 2, snapshot: VersionEdit(logNumber: 1))
         try old.append(VersionEdit(lastSequence: 9))
         try old.close()
-        let new = try ManifestWriter.create(directory: directory, number: 1_234_567, snapshot: VersionEdit(logNumber: 3))
+        let new = try ManifestWriter.create(
+            directory: directory, number: 1_234_567, snapshot: VersionEdit(logNumber: 3))
         try new.append(VersionEdit(lastSequence: 10))
         try new.close()
-        #expect(try PosixFile.openForReading(FileNames.current(directory)).readAll() == Array("MANIFEST-1234567\n".utf8))
+        #expect(
+            try PosixFile.openForReading(FileNames.current(directory)).readAll() == Array("MANIFEST-1234567\n".utf8))
         let (number, edits) = try ManifestReader.read(directory: directory)
         #expect(number == 1_234_567)
         #expect(edits == [VersionEdit(logNumber: 3), VersionEdit(lastSequence: 10)])

@@ -31,7 +31,8 @@ enum ManifestReader {
         do {
             manifest = try PosixFile.openForReading(manifestPath)
         } catch LSMError.io(_, _, let code) where code == ENOENT {
-            throw LSMError.corruption(file: currentPath, offset: 0, reason: "CURRENT names \(name), which does not exist")
+            throw LSMError.corruption(
+                file: currentPath, offset: 0, reason: "CURRENT names \(name), which does not exist")
         }
         let reader = LogReader(file: manifest)
         var edits: [VersionEdit] = []
@@ -40,7 +41,8 @@ enum ManifestReader {
         }
         guard !edits.isEmpty else {
             let why = reader.droppedTornTail ? " (its first record is torn)" : ""
-            throw LSMError.corruption(file: manifestPath, offset: 0, reason: "the manifest holds no complete edit\(why)")
+            throw LSMError.corruption(
+                file: manifestPath, offset: 0, reason: "the manifest holds no complete edit\(why)")
         }
         return (number, edits)
     }

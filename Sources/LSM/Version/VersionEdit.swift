@@ -117,12 +117,18 @@ struct VersionEdit: Sendable, Equatable {
                 .corruption(file: file, offset: offset, reason: "version edit: \(what) at byte \(position) of the edit")
             }
             func readLevel(_ field: String, at position: Int) throws -> Int {
-                guard let raw = reader.readVarint32() else { throw corrupt("truncated or over-long \(field) level", at: position) }
-                guard raw < UInt32(levelCount) else { throw corrupt("\(field) level \(raw) is not below \(levelCount)", at: position) }
+                guard let raw = reader.readVarint32() else {
+                    throw corrupt("truncated or over-long \(field) level", at: position)
+                }
+                guard raw < UInt32(levelCount) else {
+                    throw corrupt("\(field) level \(raw) is not below \(levelCount)", at: position)
+                }
                 return Int(raw)
             }
             func readNumber(_ field: String, at position: Int) throws -> UInt64 {
-                guard let value = reader.readVarint64() else { throw corrupt("truncated or over-long \(field)", at: position) }
+                guard let value = reader.readVarint64() else {
+                    throw corrupt("truncated or over-long \(field)", at: position)
+                }
                 return value
             }
             func readInternalKey(_ field: String, at position: Int) throws -> [UInt8] {
@@ -135,7 +141,9 @@ struct VersionEdit: Sendable, Equatable {
 
             while !reader.isAtEnd {
                 let position = reader.offset
-                guard let rawTag = reader.readVarint32() else { throw corrupt("truncated or over-long tag", at: position) }
+                guard let rawTag = reader.readVarint32() else {
+                    throw corrupt("truncated or over-long tag", at: position)
+                }
                 guard let tag = Tag(rawValue: rawTag) else { throw corrupt("unknown tag \(rawTag)", at: position) }
                 switch tag {
                 case .comparator:
@@ -164,7 +172,8 @@ struct VersionEdit: Sendable, Equatable {
                     let size = try readNumber("new file size", at: position)
                     let smallest = try readInternalKey("new file smallest key", at: position)
                     let largest = try readInternalKey("new file largest key", at: position)
-                    edit.newFiles.append((level, FileMetaData(number: number, size: size, smallest: smallest, largest: largest)))
+                    edit.newFiles.append(
+                        (level, FileMetaData(number: number, size: size, smallest: smallest, largest: largest)))
                 }
             }
             return edit

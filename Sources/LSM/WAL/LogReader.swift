@@ -100,7 +100,8 @@ final class LogReader {
                 case .full:
                     if let start = fragmentStart {
                         return try damaged(
-                            at: start, reason: "fragmented record has no LAST fragment (a FULL record follows at \(offset))")
+                            at: start,
+                            reason: "fragmented record has no LAST fragment (a FULL record follows at \(offset))")
                     }
                     lastRecordOffset = offset
                     validEnd = blockStart + Int64(position)
@@ -108,7 +109,8 @@ final class LogReader {
                 case .first:
                     if let start = fragmentStart {
                         return try damaged(
-                            at: start, reason: "fragmented record has no LAST fragment (a FIRST fragment follows at \(offset))")
+                            at: start,
+                            reason: "fragmented record has no LAST fragment (a FIRST fragment follows at \(offset))")
                     }
                     fragmentStart = offset
                     assembled.append(contentsOf: payload)
