@@ -1,0 +1,71 @@
+/// What one workload measured in one engine's child process.
+struct WorkloadResult: Sendable {
+    /// The workload's name.
+    var workload: String
+    /// Operations done.
+    var operations: Int
+    /// Wall-clock seconds of the timed loop.
+    var seconds: Double
+    /// Key and value bytes written or read (0 where db_bench reports none).
+    var bytes: Int
+    /// db_bench-style remark, e.g. "(632194 of 1000000 found)"; may be empty.
+    var message: String
+
+    /// Operations per second.
+    var operationsPerSecond: Double { seconds > 0 ? Double(operations) / seconds : 0 }
+
+    /// Microseconds per operation, db_bench's headline number.
+    var microsecondsPerOperation: Double { operations > 0 ? seconds * 1e6 / Double(operations) : 0 }
+}
+
+/// Everything a child process reports back to the parent, and its line format in the result file:
+/// `result <TAB> workload <TAB> operations <TAB> seconds <TAB> bytes <TAB> message`,
+/// `baseline_rss_kib <TAB> n`, `peak_rss_kib <TAB> n`, `db_bytes <TAB> n`.
+struct EngineReport: Sendable {
+    var results: [WorkloadResult] = []
+    /// Resident set size of the child before it opened any database (runtime, libraries, value
+    /// pool), KiB: the part of the peak that is not the engine's.
+    var baselineResidentKiB: Int?
+    /// Peak resident set size of the child (VmHWM), KiB.
+    var peakResidentKiB: Int?
+    /// Size of the main database directory after the last workload, bytes.
+    var databaseBytes: Int?
+
+    /// The result file's text.
+    func encoded() -> String {
+        var lines: [String] = []
+        for r in results {
+            lines.append(["result", r.workload, String(r.operations), String(r.seconds), String(r.bytes), r.message]
+                .joined(separator: "\t"))
+        }
+        if let baselineResidentKiB { lines.append("baseline_rss_kib\t\(baselineResidentKiB)") }
+        if let peakResidentKiB { lines.append("peak_rss_kib\t\(peakResidentKiB)") }
+        if let databaseBytes { lines.append("db_bytes\t\(databaseBytes)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses a result file's text; throws on a malformed line.
+    init(decoding text: String) throws {
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            switch fields.first {
+            case "result" where fields.count == 6:
+                guard let operations = Int(fields[2]), let seconds = Double(fields[3]), let bytes = Int(fields[4]) else {
+                    throw BenchError("bad result line: \(line)")
+                }
+                results.append(WorkloadResult(
+                    workload: fields[1], operations: operations, seconds: seconds, bytes: bytes, message: fields[5]))
+            case "baseline_rss_kib" where fields.count == 2:
+                baselineResidentKiB = Int(fields[1])
+            case "peak_rss_kib" where fields.count == 2:
+                peakResidentKiB = Int(fields[1])
+            case "db_bytes" where fields.count == 2:
+                databaseBytes = Int(fields[1])
+            default:
+                throw BenchError("bad line in result file: \(line)")
+            }
+        }
+    }
+
+    init() {}
+}
