@@ -65,21 +65,27 @@ struct MarkdownReport {
 
     private func resourceTable() -> String {
         var lines = [
-            "| engine | peak RSS MiB | baseline RSS MiB | CPU s (user+sys) | wall s | final DB size MiB | status |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| engine | peak RSS MiB | max anon RSS MiB | baseline RSS MiB | CPU s (user+sys) | wall s | final DB size MiB | status |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for run in runs {
             let rss = run.report?.peakResidentKiB.map { String(format: "%.1f", Double($0) / 1024) } ?? "—"
-            let baseline = run.report?.baselineResidentKiB.map { String(format: "%.1f", Double($0) / 1024) } ?? "—"
+            let anonymous = run.report?.anonymousResidentKiB.map { String(format: "%.1f", Double($0) / 1024) } ?? "—"
+            var baseline = run.report?.baselineResidentKiB.map { String(format: "%.1f", Double($0) / 1024) } ?? "—"
+            if let anonymous = run.report?.baselineAnonymousKiB {
+                baseline += String(format: " (anon %.1f)", Double(anonymous) / 1024)
+            }
             let cpu = run.outcome.map { String(format: "%.1f", $0.cpuSeconds) } ?? "—"
             let wall = run.outcome.map { String(format: "%.1f", $0.wallSeconds) } ?? "—"
             let size = run.report?.databaseBytes.map { String(format: "%.1f", Double($0) / 1_048_576) } ?? "—"
-            lines.append("| \(run.engine) | \(rss) | \(baseline) | \(cpu) | \(wall) | \(size) | \(run.failure ?? "ok") |")
+            lines.append("| \(run.engine) | \(rss) | \(anonymous) | \(baseline) | \(cpu) | \(wall) | \(size) | \(run.failure ?? "ok") |")
         }
         lines.append("")
         lines.append(
-            "Peak RSS is the child's VmHWM; baseline RSS is its VmRSS before opening a database (Swift runtime, "
-                + "both peer libraries, the 1 MiB value pool). CPU s includes background compaction threads.")
+            "Peak RSS is the child's VmHWM, which counts file pages an engine mmaps (LevelDB maps its tables). "
+                + "Max anon RSS is the largest RssAnon (allocated memory only) seen at the end of a workload. "
+                + "Baseline RSS is VmRSS before any database is opened (Swift runtime, both peer libraries, the "
+                + "1 MiB value pool). CPU s includes background compaction threads.")
         return lines.joined(separator: "\n")
     }
 

@@ -16,6 +16,10 @@ enum SystemInfo {
     /// This process's current resident set size in KiB (`VmRSS` in /proc/self/status), or nil.
     static func residentKiB() -> Int? { statusKiB("VmRSS:") }
 
+    /// This process's current anonymous resident memory in KiB (`RssAnon`: heap, stacks, anonymous
+    /// maps; not file pages an engine has mmapped), or nil.
+    static func anonymousResidentKiB() -> Int? { statusKiB("RssAnon:") }
+
     /// The KiB figure of the /proc/self/status line starting with `field`.
     private static func statusKiB(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }

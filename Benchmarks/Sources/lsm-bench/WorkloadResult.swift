@@ -20,14 +20,19 @@ struct WorkloadResult: Sendable {
 
 /// Everything a child process reports back to the parent, and its line format in the result file:
 /// `result <TAB> workload <TAB> operations <TAB> seconds <TAB> bytes <TAB> message`,
-/// `baseline_rss_kib <TAB> n`, `peak_rss_kib <TAB> n`, `db_bytes <TAB> n`.
+/// `baseline_rss_kib <TAB> n`, `baseline_anon_kib <TAB> n`, `peak_rss_kib <TAB> n`, `anon_rss_kib <TAB> n`, `db_bytes <TAB> n`.
 struct EngineReport: Sendable {
     var results: [WorkloadResult] = []
     /// Resident set size of the child before it opened any database (runtime, libraries, value
     /// pool), KiB: the part of the peak that is not the engine's.
     var baselineResidentKiB: Int?
+    /// The anonymous part (`RssAnon`) of the baseline, KiB.
+    var baselineAnonymousKiB: Int?
     /// Peak resident set size of the child (VmHWM), KiB.
     var peakResidentKiB: Int?
+    /// The largest anonymous RSS (`RssAnon`) seen at the end of each workload, KiB: memory the
+    /// process allocated, without file pages an engine mmaps (LevelDB maps its tables).
+    var anonymousResidentKiB: Int?
     /// Size of the main database directory after the last workload, bytes.
     var databaseBytes: Int?
 
@@ -39,7 +44,9 @@ struct EngineReport: Sendable {
                 .joined(separator: "\t"))
         }
         if let baselineResidentKiB { lines.append("baseline_rss_kib\t\(baselineResidentKiB)") }
+        if let baselineAnonymousKiB { lines.append("baseline_anon_kib\t\(baselineAnonymousKiB)") }
         if let peakResidentKiB { lines.append("peak_rss_kib\t\(peakResidentKiB)") }
+        if let anonymousResidentKiB { lines.append("anon_rss_kib\t\(anonymousResidentKiB)") }
         if let databaseBytes { lines.append("db_bytes\t\(databaseBytes)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -57,8 +64,12 @@ struct EngineReport: Sendable {
                     workload: fields[1], operations: operations, seconds: seconds, bytes: bytes, message: fields[5]))
             case "baseline_rss_kib" where fields.count == 2:
                 baselineResidentKiB = Int(fields[1])
+            case "baseline_anon_kib" where fields.count == 2:
+                baselineAnonymousKiB = Int(fields[1])
             case "peak_rss_kib" where fields.count == 2:
                 peakResidentKiB = Int(fields[1])
+            case "anon_rss_kib" where fields.count == 2:
+                anonymousResidentKiB = Int(fields[1])
             case "db_bytes" where fields.count == 2:
                 databaseBytes = Int(fields[1])
             default:

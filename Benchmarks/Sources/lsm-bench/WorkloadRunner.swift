@@ -32,9 +32,13 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
     func run(_ workloads: [Workload], progress: (EngineReport) throws -> Void) throws -> EngineReport {
         var report = EngineReport()
         report.baselineResidentKiB = SystemInfo.residentKiB()
+        report.baselineAnonymousKiB = SystemInfo.anonymousResidentKiB()
         for workload in workloads {
             let result = try run(workload)
             report.results.append(result)
+            if let anonymous = SystemInfo.anonymousResidentKiB() {
+                report.anonymousResidentKiB = max(report.anonymousResidentKiB ?? 0, anonymous)
+            }
             try progress(report)
             let name = workload.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
             logLine(
