@@ -26,10 +26,3 @@ protocol KeyValueEngine: AnyObject {
     /// Closes the database; the engine is not used afterwards.
     func close() throws
 }
-
-/// A failure of a benchmark run: an engine error, a bad argument, or a failed child process.
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-
-    init(_ description: String) { self.description = description }
-}

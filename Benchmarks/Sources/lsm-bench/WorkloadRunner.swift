@@ -97,7 +97,7 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
             let (entries, bytes) = try db.readSequential(limit: count)
             return WorkloadResult(
                 workload: workload.rawValue, operations: entries, seconds: SystemInfo.now() - start, bytes: bytes,
-                message: "")
+                message: entries < count ? "(only \(entries) entries)" : "")
         case .seekrandom:
             let db = try mainDatabase()
             var found = 0
@@ -137,19 +137,5 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
             workload: workload.rawValue, operations: count, seconds: seconds,
             bytes: count * (KeyBuffer.length + Self.valueSize),
             message: count == num ? "" : "(\(count) ops)")
-    }
-}
-
-/// Writes one line to standard error (progress, never part of the report).
-func logLine(_ text: String) {
-    var line = text + "\n"
-    line.withUTF8 { bytes in
-        var rest = UnsafeRawBufferPointer(bytes)
-        while !rest.isEmpty {
-            let written = write(STDERR_FILENO, rest.baseAddress, rest.count)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            rest = UnsafeRawBufferPointer(rebasing: rest[written...])
-        }
     }
 }
