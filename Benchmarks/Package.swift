@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+// lsm-bench: LevelDB's db_bench workloads run against the LSM engine of the root package and, for
+// comparison, against the system's LevelDB and RocksDB through their C APIs. A package of its own so
+// that building the root package never needs the peer libraries.
+import PackageDescription
+
+/// Whether `LSMStore` (the engine's public facade) exists in the root package. While it is `false`
+/// the `ours` engine (Sources/lsm-bench/OursEngine.swift) is compiled out and only the peers run.
+/// Set it to `true` once `LSMStore` has landed.
+let lsmStoreAvailable = false
+
+let package = Package(
+    name: "lsm-bench",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "raftd", path: ".."),
+    ],
+    targets: [
+        // LevelDB's C API (Debian: libleveldb-dev, built with snappy).
+        .systemLibrary(
+            name: "CLevelDB",
+            path: "Sources/CLevelDB",
+            providers: [.apt(["libleveldb-dev"])]
+        ),
+        // RocksDB's C API (Debian: librocksdb-dev, built with zlib, snappy, lz4, zstd, bzip2).
+        .systemLibrary(
+            name: "CRocksDB",
+            path: "Sources/CRocksDB",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
+        .executableTarget(
+            name: "lsm-bench",
+            dependencies: [
+                "CLevelDB",
+                "CRocksDB",
+                .product(name: "LSM", package: "raftd"),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+            ] + (lsmStoreAvailable ? [.define("LSM_AVAILABLE")] : [])
+        ),
+    ]
+)

@@ -1,0 +1,36 @@
+/// Maps engine names to engine types, and runs a child process's workloads with the chosen one.
+enum EngineRegistry {
+    /// Whether the `ours` engine is compiled in (Package.swift's `lsmStoreAvailable`).
+    static var oursAvailable: Bool {
+        #if LSM_AVAILABLE
+        true
+        #else
+        false
+        #endif
+    }
+
+    /// Runs `workloads` on the engine called `name` in `directory`, calling `progress` with the
+    /// report so far after each workload; throws for an unknown or compiled-out engine.
+    static func run(
+        engine name: String, workloads: [Workload], num: Int, reads: Int, directory: String,
+        progress: (EngineReport) throws -> Void
+    ) throws -> EngineReport {
+        switch name {
+        case LevelDBEngine.name:
+            return try WorkloadRunner<LevelDBEngine>(num: num, reads: reads, directory: directory)
+                .run(workloads, progress: progress)
+        case RocksDBEngine.name:
+            return try WorkloadRunner<RocksDBEngine>(num: num, reads: reads, directory: directory)
+                .run(workloads, progress: progress)
+        case "ours":
+            #if LSM_AVAILABLE
+            return try WorkloadRunner<OursEngine>(num: num, reads: reads, directory: directory)
+                .run(workloads, progress: progress)
+            #else
+            throw BenchError("the ours engine is not built: set lsmStoreAvailable = true in Benchmarks/Package.swift")
+            #endif
+        default:
+            throw BenchError("unknown engine '\(name)'")
+        }
+    }
+}
