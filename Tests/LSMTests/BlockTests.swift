@@ -49,6 +49,23 @@ struct BlockTests {
         #expect(iterator.error == nil, "seed \(seed)")
     }
 
+    @Test("the cursor's inlined key comparison agrees with InternalKey.compare")
+    func comparisonAgrees() {
+        let seed: UInt64 = 0xC0DE
+        var rng = TableTestRNG(seed: seed)
+        for trial in 0..<20_000 {
+            // Short alphabets and shared prefixes make equal words, prefixes and ties common.
+            let prefix = rng.bytes(Int.random(in: 0...20, using: &rng)).map { $0 & 3 }
+            let a = prefix + rng.bytes(Int.random(in: 0...10, using: &rng)).map { $0 & 3 }
+            let b = Bool.random(using: &rng) ? a : prefix + rng.bytes(Int.random(in: 0...10, using: &rng)).map { $0 & 3 }
+            let ka = InternalKey.make(a, sequence: UInt64.random(in: 0...3, using: &rng), type: .value)
+            let kb = InternalKey.make(b, sequence: UInt64.random(in: 0...3, using: &rng), type: .deletion)
+            let expected = InternalKey.compare(ka, kb).signum()
+            let got = ka.withUnsafeBytes { pa in kb.withUnsafeBytes { pb in BlockCursor.compareKeys(pa, pb) } }
+            #expect(got.signum() == expected, "seed \(seed), trial \(trial)")
+        }
+    }
+
     @Test("seek then next walks on in order")
     func seekThenNext() throws {
         let seed: UInt64 = 77

@@ -107,7 +107,7 @@ struct BlockCursor {
         var right = restartCount - 1
         var currentOrder = 0
         if isValid {
-            currentOrder = InternalKey.compare(key, target)
+            currentOrder = BlockCursor.compareKeys(key, target)
             if currentOrder < 0 {
                 left = restartIndex
             } else if currentOrder > 0 {
@@ -119,7 +119,7 @@ struct BlockCursor {
         while left < right {
             let mid = (left + right + 1) >> 1
             guard let midKey = restartKey(mid) else { return }
-            if InternalKey.compare(midKey, target) < 0 {
+            if BlockCursor.compareKeys(midKey, target) < 0 {
                 left = mid
             } else {
                 right = mid - 1
@@ -130,8 +130,38 @@ struct BlockCursor {
         }
         while true {
             parseNext()
-            if !isValid || InternalKey.compare(key, target) >= 0 { return }
+            if !isValid || BlockCursor.compareKeys(key, target) >= 0 { return }
         }
+    }
+
+    /// ``InternalKey/compare(_:_:)-(UnsafeRawBufferPointer,_)``, inlined for the seek loops: user
+    /// keys are compared eight bytes at a time as big-endian words, which for the short keys of a
+    /// typical store is cheaper than a call to `memcmp`. Both keys must be at least 8 bytes.
+    @inline(__always)
+    static func compareKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let pa = a.baseAddress.unsafelyUnwrapped
+        let pb = b.baseAddress.unsafelyUnwrapped
+        let lengthA = a.count - InternalKey.trailerSize
+        let lengthB = b.count - InternalKey.trailerSize
+        let common = min(lengthA, lengthB)
+        var i = 0
+        while i + 8 <= common {
+            let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            i += 8
+        }
+        while i < common {
+            let x = pa.load(fromByteOffset: i, as: UInt8.self)
+            let y = pb.load(fromByteOffset: i, as: UInt8.self)
+            if x != y { return x < y ? -1 : 1 }
+            i += 1
+        }
+        if lengthA != lengthB { return lengthA < lengthB ? -1 : 1 }
+        // Same user key: the larger trailer (newer sequence) sorts first.
+        let ta = Coding.loadFixed64(pa + lengthA)
+        let tb = Coding.loadFixed64(pb + lengthB)
+        return ta > tb ? -1 : (ta < tb ? 1 : 0)
     }
 
     // MARK: - Decoding

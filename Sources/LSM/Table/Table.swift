@@ -50,10 +50,10 @@ final class Table: @unchecked Sendable {
         file: PosixFile, fileNumber: UInt64, size: UInt64, options: LSMOptions, blockCache: BlockCache?
     ) throws -> Table {
         let footerLength = UInt64(Footer.encodedLength)
-        guard size >= footerLength else {
+        guard size >= footerLength, size <= UInt64(Int64.max) else {
             throw LSMError.corruption(
                 file: file.path, offset: 0,
-                reason: "file of \(size) bytes is too short for the \(footerLength)-byte footer")
+                reason: "recorded size \(size) cannot hold a table with its \(footerLength)-byte footer")
         }
         let footerOffset = size - footerLength
         let footer = try withUnsafeTemporaryAllocation(byteCount: Footer.encodedLength, alignment: 8) { buffer in
