@@ -99,6 +99,42 @@ struct CacheTests {
         #expect(cache.lookup(fileNumber: 1, offset: handles[0].offset) === first)
     }
 
+    @Test("concurrent lookups and scans share one table and a small block cache")
+    func concurrentTableReads() async throws {
+        let seed: UInt64 = 0x5EED
+        var rng = TableTestRNG(seed: seed)
+        let entries = TableTestSupport.randomEntries(
+            userKeyCount: 4000, maxVersions: 1, valueLength: 20...60, compressibleValues: true, rng: &rng)
+        let directory = TableTestSupport.makeTempDirectory()
+        defer { TableTestSupport.removeDirectory(directory) }
+        let size = try TableTestSupport.buildTable(entries, options: LSMOptions(), path: FileNames.table(directory, 1))
+        var options = LSMOptions()
+        options.maxOpenFiles = 1
+        let tableCache = TableCache(directory: directory, options: options, blockCache: BlockCache(capacity: 64 << 10))
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var rng = TableTestRNG(seed: seed + UInt64(worker))
+                    var mismatches = 0
+                    for _ in 0..<3000 {
+                        let entry = entries[Int.random(in: 0..<entries.count, using: &rng)]
+                        let lookupKey = InternalKey.make(entry.userKey, sequence: InternalKey.maxSequence, type: .value)
+                        let got = try? lookupKey.withUnsafeBytes {
+                            try tableCache.get(fileNumber: 1, size: size, lookupKey: $0)
+                        }
+                        if got != (entry.type == .deletion ? .deleted : .found(entry.value)) { mismatches += 1 }
+                    }
+                    if let iterator = try? tableCache.makeIterator(fileNumber: 1, size: size, fillCache: worker % 2 == 0) {
+                        if TableTestSupport.collect(iterator).count != entries.count { mismatches += 1 }
+                    }
+                    return mismatches
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0, "seed \(seed)")
+    }
+
     @Test("the table cache is bounded, reuses open tables and forgets evicted ones")
     func tableCacheBounded() throws {
         var rng = TableTestRNG(seed: 12)
