@@ -1,0 +1,130 @@
+import CZlib
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Raw deflate (no zlib header, window bits -15) for table data blocks.
+///
+/// Compression reuses one ``Deflater`` per table builder (`deflateReset` between blocks instead of a
+/// fresh `deflateInit2`, which would allocate some 256 KiB each time). Decompression borrows an
+/// inflate stream from a small shared pool for the same reason.
+enum Zlib {
+    /// A deflate stream owned by one builder, reset for each block.
+    final class Deflater {
+        /// The stream, at a fixed address as zlib requires (its state points back at it).
+        fileprivate let stream: UnsafeMutablePointer<z_stream>
+        /// Whether `deflateInit2` succeeded; if not, ``Zlib/compress(_:with:appendingTo:)`` declines
+        /// and blocks are stored uncompressed.
+        fileprivate let isReady: Bool
+
+        /// A deflate stream at `level` (default: fastest).
+        init(level: Int32 = Z_BEST_SPEED) {
+            stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            isReady =
+                deflateInit2_(
+                    stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                    Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        }
+
+        deinit {
+            if isReady { deflateEnd(stream) }
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+    }
+
+    /// An inflate stream, lent by the pool to one decompression at a time.
+    ///
+    /// `@unchecked Sendable`: the pool hands each stream to one caller exclusively and takes it back
+    /// when that caller is done, so no two threads ever use it at once.
+    fileprivate final class Inflater: @unchecked Sendable {
+        let stream: UnsafeMutablePointer<z_stream>
+
+        init?() {
+            stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            guard inflateInit2_(stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+                stream.deinitialize(count: 1)
+                stream.deallocate()
+                return nil
+            }
+        }
+
+        deinit {
+            inflateEnd(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+    }
+
+    /// Idle inflate streams; at most ``poolLimit`` are kept.
+    private static let pool = Mutex<[Inflater]>([])
+    private static let poolLimit = 16
+
+    /// Appends the raw deflate of `input` to `output` and returns `true`, or returns `false` (with
+    /// `output` unchanged) when the stream is unusable.
+    static func compress(_ input: UnsafeRawBufferPointer, with deflater: Deflater, appendingTo output: ByteBuffer) -> Bool {
+        guard deflater.isReady else { return false }
+        let stream = deflater.stream
+        guard deflateReset(stream) == Z_OK else { return false }
+        let bound = Int(deflateBound(stream, uLong(input.count)))
+        output.reserve(bound)
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+        stream.pointee.next_out = output.tail.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(bound)
+        let status = deflate(stream, Z_FINISH)
+        let produced = bound - Int(stream.pointee.avail_out)
+        stream.pointee.next_in = nil
+        stream.pointee.next_out = nil
+        guard status == Z_STREAM_END else { return false }
+        output.advance(by: produced)
+        return true
+    }
+
+    /// Inflates the raw deflate stream `input` into `output`, which must be exactly filled: a stream
+    /// that ends early, runs over, or does not parse is corruption of the block at `offset` in `file`.
+    static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, file: String, offset: Int64
+    ) throws {
+        guard let inflater = pool.withLock({ $0.popLast() }) ?? Inflater() else {
+            throw LSMError.io(operation: "inflateInit2", path: file, errno: ENOMEM)
+        }
+        let stream = inflater.stream
+        defer {
+            stream.pointee.next_in = nil
+            stream.pointee.next_out = nil
+            pool.withLock { idle in
+                if idle.count < poolLimit { idle.append(inflater) }
+            }
+        }
+        guard inflateReset(stream) == Z_OK else {
+            throw LSMError.io(operation: "inflateReset", path: file, errno: ENOMEM)
+        }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+        stream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = uInt(output.count)
+        let status = inflate(stream, Z_FINISH)
+        guard status == Z_STREAM_END else {
+            let reason =
+                status == Z_BUF_ERROR || status == Z_OK
+                ? "compressed block inflates to more than its recorded \(output.count) bytes or is cut short"
+                : "compressed block does not inflate (zlib status \(status))"
+            throw LSMError.corruption(file: file, offset: offset, reason: reason)
+        }
+        guard stream.pointee.avail_out == 0 else {
+            throw LSMError.corruption(
+                file: file, offset: offset,
+                reason: "compressed block inflates to \(output.count - Int(stream.pointee.avail_out)) bytes, "
+                    + "expected \(output.count)")
+        }
+    }
+}

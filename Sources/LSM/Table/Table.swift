@@ -1,0 +1,259 @@
+/// An open table file: its index block and bloom filter in memory, data blocks read on demand
+/// through the block cache. Format: `doc/table_format.md`.
+///
+/// `@unchecked Sendable`: everything is immutable after ``open(file:fileNumber:size:options:blockCache:)``.
+/// The index block and the filter bytes are only read; the file is only read with `pread`, which
+/// is safe from many threads at once; the block cache is itself thread-safe. The raw filter memory
+/// (the reason the conformance is unchecked) is freed only in `deinit`.
+final class Table: @unchecked Sendable {
+    /// The table's file number, its key in the block cache.
+    let fileNumber: UInt64
+    /// The file's path, for errors.
+    let path: String
+    /// The index block: one entry per data block, `separator key → block handle`.
+    let indexBlock: Block
+    private let file: PosixFile
+    /// Where the footer starts; every block and its trailer must end by here.
+    private let dataEnd: UInt64
+    /// The bloom filter's bytes, or `nil` for a table without a filter.
+    private let filterData: UnsafeMutableRawPointer?
+    private let filterSize: Int
+    private let filterHandle: BlockHandle
+    private let indexHandle: BlockHandle
+    private let blockCache: BlockCache?
+
+    /// Stack scratch for each cursor of a point lookup; longer keys spill to the heap.
+    private static let lookupScratchSize = 256
+
+    private init(
+        file: PosixFile, fileNumber: UInt64, dataEnd: UInt64, indexBlock: Block, indexHandle: BlockHandle,
+        filter: (memory: UnsafeMutableRawPointer, count: Int)?, filterHandle: BlockHandle, blockCache: BlockCache?
+    ) {
+        self.file = file
+        self.fileNumber = fileNumber
+        self.path = file.path
+        self.dataEnd = dataEnd
+        self.indexBlock = indexBlock
+        self.indexHandle = indexHandle
+        self.filterData = filter?.memory
+        self.filterSize = filter?.count ?? 0
+        self.filterHandle = filterHandle
+        self.blockCache = blockCache
+    }
+
+    deinit { filterData?.deallocate() }
+
+    /// Opens the table in `file`, whose size is `size` (as the manifest records it): reads the
+    /// footer, then the index block and the filter, checking their checksums. Bad bytes throw
+    /// ``LSMError/corruption(file:offset:reason:)``.
+    static func open(
+        file: PosixFile, fileNumber: UInt64, size: UInt64, options: LSMOptions, blockCache: BlockCache?
+    ) throws -> Table {
+        let footerLength = UInt64(Footer.encodedLength)
+        guard size >= footerLength, size <= UInt64(Int64.max) else {
+            throw LSMError.corruption(
+                file: file.path, offset: 0,
+                reason: "recorded size \(size) cannot hold a table with its \(footerLength)-byte footer")
+        }
+        let footerOffset = size - footerLength
+        let footer = try withUnsafeTemporaryAllocation(byteCount: Footer.encodedLength, alignment: 8) { buffer in
+            let got = try file.read(into: buffer.baseAddress!, count: Footer.encodedLength, at: Int64(footerOffset))
+            guard got == Footer.encodedLength else {
+                throw LSMError.corruption(
+                    file: file.path, offset: Int64(footerOffset),
+                    reason: "file is shorter than its recorded size of \(size) bytes")
+            }
+            return try Footer.decode(UnsafeRawBufferPointer(buffer), file: file.path, offset: Int64(footerOffset))
+        }
+        let index = try readContents(file: file, handle: footer.indexHandle, dataEnd: footerOffset, verifyChecksum: true)
+        let indexBlock = try Block.make(
+            owning: index.memory, size: index.count, file: file.path, offset: Int64(footer.indexHandle.offset))
+        var filter: (memory: UnsafeMutableRawPointer, count: Int)?
+        if footer.filterHandle.size > 0 {
+            filter = try readContents(file: file, handle: footer.filterHandle, dataEnd: footerOffset, verifyChecksum: true)
+        }
+        return Table(
+            file: file, fileNumber: fileNumber, dataEnd: footerOffset, indexBlock: indexBlock,
+            indexHandle: footer.indexHandle, filter: filter, filterHandle: footer.filterHandle, blockCache: blockCache)
+    }
+
+    // MARK: - Reads
+
+    /// Point lookup for `lookupKey` = `userKey | fixed64(snapshot << 8 | 1)`: the newest entry for
+    /// the user key with sequence at or below the snapshot, or `nil` if the table has none.
+    ///
+    /// The bloom filter is checked first; then the index and the data block are searched with
+    /// cursors whose key scratch is on the stack, so a lookup allocates only the returned value (and
+    /// the block, on a cache miss).
+    func get(_ lookupKey: UnsafeRawBufferPointer, verifyChecksums: Bool) throws -> LookupResult? {
+        precondition(lookupKey.count >= InternalKey.trailerSize, "not an internal key")
+        let userKey = InternalKey.userKey(lookupKey)
+        if let filterData,
+            !BloomFilter.mayContain(
+                hash: BloomFilter.hash(userKey), filter: UnsafeRawBufferPointer(start: filterData, count: filterSize))
+        {
+            return nil
+        }
+        let scratchSize = Table.lookupScratchSize
+        return try withUnsafeTemporaryAllocation(byteCount: 2 * scratchSize, alignment: 8) { scratch in
+            var index = BlockCursor(
+                block: indexBlock, scratch: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<scratchSize]))
+            defer { index.releaseScratch() }
+            index.seek(lookupKey)
+            guard index.isValid else {
+                if let failure = index.failure { throw indexBlock.corruption(failure) }
+                return nil
+            }
+            guard let handle = BlockHandle.decode(index.value) else {
+                throw indexBlock.corruption("malformed block handle in index")
+            }
+            let block = try dataBlock(handle, verifyChecksums: verifyChecksums, fillCache: true)
+            return try withExtendedLifetime(block) { () throws -> LookupResult? in
+                var cursor = BlockCursor(
+                    block: block,
+                    scratch: UnsafeMutableRawBufferPointer(rebasing: scratch[scratchSize..<(2 * scratchSize)]))
+                defer { cursor.releaseScratch() }
+                cursor.seek(lookupKey)
+                guard cursor.isValid else {
+                    if let failure = cursor.failure { throw block.corruption(failure) }
+                    return nil
+                }
+                let key = cursor.key
+                guard compareBytes(InternalKey.userKey(key), userKey) == 0 else { return nil }
+                switch InternalKey.type(key) {
+                case .value: return .found(Array(cursor.value))
+                case .deletion: return .deleted
+                case nil: throw block.corruption("entry with an unknown value type")
+                }
+            }
+        }
+    }
+
+    /// A two-level iterator over the table (index block → data blocks). `fillCache` false keeps
+    /// blocks read (by compaction) out of the block cache, though cached ones are still used.
+    func makeIterator(verifyChecksums: Bool, fillCache: Bool) -> any InternalIterator {
+        TableIterator(table: self, verifyChecksums: verifyChecksums, fillCache: fillCache)
+    }
+
+    /// The data block at `handle`, from the block cache or the file (then cached if `fillCache`).
+    func dataBlock(_ handle: BlockHandle, verifyChecksums: Bool, fillCache: Bool) throws -> Block {
+        if let blockCache, let cached = blockCache.lookup(fileNumber: fileNumber, offset: handle.offset) {
+            return cached
+        }
+        let contents = try Table.readContents(
+            file: file, handle: handle, dataEnd: dataEnd, verifyChecksum: verifyChecksums)
+        let block = try Block.make(owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
+        if fillCache, let blockCache {
+            blockCache.insert(fileNumber: fileNumber, offset: handle.offset, block: block)
+        }
+        return block
+    }
+
+    /// Reads every block from the file (bypassing the cache) and checks every checksum, every entry's
+    /// encoding and the order of the keys; throws the first corruption found, with its offset.
+    func verify() throws {
+        if filterHandle.size > 0 {
+            let filter = try Table.readContents(
+                file: file, handle: filterHandle, dataEnd: dataEnd, verifyChecksum: true)
+            filter.memory.deallocate()
+        }
+        let indexContents = try Table.readContents(file: file, handle: indexHandle, dataEnd: dataEnd, verifyChecksum: true)
+        let index = try Block.make(
+            owning: indexContents.memory, size: indexContents.count, file: path, offset: Int64(indexHandle.offset))
+        var indexCursor = BlockCursor(block: index)
+        defer { indexCursor.releaseScratch() }
+        let previous = ByteBuffer(capacity: 64)
+        var first = true
+        indexCursor.seekToFirst()
+        while indexCursor.isValid {
+            guard let handle = BlockHandle.decode(indexCursor.value) else {
+                throw index.corruption("malformed block handle in index")
+            }
+            let contents = try Table.readContents(file: file, handle: handle, dataEnd: dataEnd, verifyChecksum: true)
+            let block = try Block.make(owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
+            var cursor = BlockCursor(block: block)
+            defer { cursor.releaseScratch() }
+            cursor.seekToFirst()
+            while cursor.isValid {
+                let key = cursor.key
+                guard InternalKey.type(key) != nil else { throw block.corruption("entry with an unknown value type") }
+                guard first || InternalKey.compare(previous.bytes, key) < 0 else {
+                    throw block.corruption("keys out of order")
+                }
+                first = false
+                previous.removeAll()
+                previous.append(key)
+                cursor.next()
+            }
+            if let failure = cursor.failure { throw block.corruption(failure) }
+            indexCursor.next()
+        }
+        if let failure = indexCursor.failure { throw index.corruption(failure) }
+    }
+
+    // MARK: - Block reading
+
+    /// Reads the block at `handle` and its trailer, checks the checksum (if asked) and inflates it
+    /// if compressed. Returns memory the caller owns (allocated with `allocate`) holding `count`
+    /// bytes of contents. Every problem is corruption of the block at `handle.offset`.
+    static func readContents(
+        file: PosixFile, handle: BlockHandle, dataEnd: UInt64, verifyChecksum: Bool
+    ) throws -> (memory: UnsafeMutableRawPointer, count: Int) {
+        let offset = Int64(clamping: handle.offset)
+        guard handle.offset <= dataEnd, handle.size <= dataEnd - handle.offset,
+            dataEnd - handle.offset - handle.size >= 5
+        else {
+            throw LSMError.corruption(
+                file: file.path, offset: offset,
+                reason: "block handle (offset \(handle.offset), size \(handle.size)) runs past the blocks' end \(dataEnd)")
+        }
+        let size = Int(handle.size)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: size + 5, alignment: 8)
+        var keepRaw = false
+        defer { if !keepRaw { raw.deallocate() } }
+
+        let got = try file.read(into: raw, count: size + 5, at: offset)
+        guard got == size + 5 else {
+            throw LSMError.corruption(file: file.path, offset: offset, reason: "file ends inside the block")
+        }
+        let type = raw.load(fromByteOffset: size, as: UInt8.self)
+        if verifyChecksum {
+            let stored = CRC32C.unmask(Coding.loadFixed32(raw + size + 1))
+            let actual = CRC32C.checksum(UnsafeRawBufferPointer(start: raw, count: size + 1))
+            guard stored == actual else {
+                throw LSMError.corruption(file: file.path, offset: offset, reason: "block checksum mismatch")
+            }
+        }
+        switch type {
+        case 0:
+            keepRaw = true
+            return (raw, size)
+        case 1:
+            guard let (length, start) = Coding.decodeVarint32(raw, raw + size) else {
+                throw LSMError.corruption(
+                    file: file.path, offset: offset, reason: "compressed block without a valid uncompressed size")
+            }
+            // Deflate cannot expand data more than 1032-fold; a larger claim is damage, and must not
+            // become a huge allocation.
+            let uncompressed = Int(length)
+            guard uncompressed <= size * 1032 + 64 else {
+                throw LSMError.corruption(
+                    file: file.path, offset: offset,
+                    reason: "compressed block claims \(uncompressed) bytes, impossible from \(size)")
+            }
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: max(uncompressed, 1), alignment: 8)
+            do {
+                try Zlib.decompress(
+                    UnsafeRawBufferPointer(start: start, count: UnsafeRawPointer(raw) + size - start),
+                    into: UnsafeMutableRawBufferPointer(start: memory, count: uncompressed),
+                    file: file.path, offset: offset)
+            } catch {
+                memory.deallocate()
+                throw error
+            }
+            return (memory, uncompressed)
+        default:
+            throw LSMError.corruption(file: file.path, offset: offset, reason: "unknown block compression type \(type)")
+        }
+    }
+}
