@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LSM", targets: ["LSM"]),
+        .executable(name: "lsm-tool", targets: ["lsm-tool"]),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev).
@@ -27,9 +28,15 @@ let package = Package(
             dependencies: ["CZlib"],
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "lsm-tool",
+            dependencies: ["LSM"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LSMTests",
-            dependencies: ["LSM"],
+            // lsm-tool is the child process of the crash test.
+            dependencies: ["LSM", "lsm-tool"],
             swiftSettings: strictSwift
         ),
     ]

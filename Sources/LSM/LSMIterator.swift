@@ -1,0 +1,41 @@
+/// A forward iterator over a store's entries in key order, as of one sequence number.
+///
+/// Made by ``LSMStore/makeIterator(from:to:at:)``. It reads lazily, so it can walk ranges of any size;
+/// it pins the memtables and table files it reads until it is released. Not for use from several
+/// threads at once.
+///
+/// ```swift
+/// let iterator = try db.makeIterator(from: Array("a".utf8))
+/// while let (key, value) = try iterator.next() { … }
+/// ```
+public final class LSMIterator {
+    private let iterator: DBIterator
+    private let version: Version
+    private var started = false
+    private let start: [UInt8]?
+
+    init(_ iterator: DBIterator, start: [UInt8]?, pinning version: Version) {
+        self.iterator = iterator
+        self.version = version
+        self.start = start
+    }
+
+    /// The next entry, or `nil` past the last one.
+    ///
+    /// - Throws: ``LSMError/corruption(file:offset:reason:)`` when a table read on the way is damaged.
+    public func next() throws -> (key: [UInt8], value: [UInt8])? {
+        if started {
+            iterator.next()
+        } else {
+            started = true
+            if let start {
+                start.withUnsafeBytes { iterator.seek(toUserKey: $0) }
+            } else {
+                iterator.seekToFirst()
+            }
+        }
+        if let error = iterator.error { throw error }
+        guard iterator.isValid else { return nil }
+        return (Array(iterator.key), Array(iterator.value))
+    }
+}
