@@ -23,9 +23,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // CRC-32C with the SSE4.2 instruction, which Swift cannot reach directly.
+        .target(name: "CCRC32C"),
         .target(
             name: "LSM",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", "CCRC32C"],
             swiftSettings: strictSwift
         ),
         .executableTarget(

@@ -7,7 +7,7 @@ import PackageDescription
 /// Whether `LSMStore` (the engine's public facade) exists in the root package. While it is `false`
 /// the `ours` engine (Sources/lsm-bench/OursEngine.swift) is compiled out and only the peers run.
 /// Set it to `true` once `LSMStore` has landed.
-let lsmStoreAvailable = false
+let lsmStoreAvailable = true
 
 let package = Package(
     name: "lsm-bench",

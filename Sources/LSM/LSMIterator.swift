@@ -20,10 +20,27 @@ public final class LSMIterator {
         self.start = start
     }
 
+    /// Moves to the next entry and hands its key and value to `body` without copying them; returns
+    /// what `body` returns, or `nil` past the last entry. The buffers are valid only during the call.
+    ///
+    /// This is the fast way to walk a large range: ``next()`` copies each key and value into new arrays.
+    public func next<Result>(
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result? {
+        advance()
+        if let error = iterator.error { throw error }
+        guard iterator.isValid else { return nil }
+        return try body(iterator.key, iterator.value)
+    }
+
     /// The next entry, or `nil` past the last one.
     ///
     /// - Throws: ``LSMError/corruption(file:offset:reason:)`` when a table read on the way is damaged.
     public func next() throws -> (key: [UInt8], value: [UInt8])? {
+        try next { key, value in (Array(key), Array(value)) }
+    }
+
+    private func advance() {
         if started {
             iterator.next()
         } else {
@@ -34,8 +51,5 @@ public final class LSMIterator {
                 iterator.seekToFirst()
             }
         }
-        if let error = iterator.error { throw error }
-        guard iterator.isValid else { return nil }
-        return (Array(iterator.key), Array(iterator.value))
     }
 }

@@ -66,10 +66,8 @@ extension LSMStore {
         guard let immutable = state.immutable else { return }
         let base = state.versions.current
         var edit = VersionEdit()
-        if let file = try writeLevel0Table(immutable) {
-            let level = base.levelForMemtableOutput(
-                smallest: file.smallestUserKey, largest: file.largestUserKey, options: options)
-            edit.newFiles.append((level: level, file: file))
+        if let file = try writeLevel0Table(immutable, level: base.levelForMemtableOutput) {
+            edit.newFiles.append((level: file.level, file: file.file))
         }
         // Everything in WALs older than the current one is now in tables.
         edit.logNumber = state.logNumber
@@ -81,9 +79,12 @@ extension LSMStore {
         backgroundProgress.broadcast()
     }
 
-    /// Writes `memtable` to a new synced table file (lock held, released while writing). Returns the
-    /// file's metadata, or `nil` when the memtable is empty.
-    func writeLevel0Table(_ memtable: Memtable) throws -> FileMetaData? {
+    /// Writes `memtable` to a new synced table file (lock held, released while writing), for the level
+    /// `chooseLevel` picks from its key range. Returns the file and its level, or `nil` when the
+    /// memtable is empty.
+    func writeLevel0Table(
+        _ memtable: Memtable, level chooseLevel: (_ smallest: [UInt8], _ largest: [UInt8], LSMOptions) -> Int
+    ) throws -> (file: FileMetaData, level: Int)? {
         let number = state.versions.newFileNumber()
         state.pendingOutputs.insert(number)
         defer { state.pendingOutputs.remove(number) }
@@ -92,22 +93,29 @@ extension LSMStore {
         let iterator = memtable.makeIterator()
         iterator.seekToFirst()
         guard iterator.isValid else { return nil }
-        let path = FileNames.table(directory, number)
-        let file = try PosixFile.create(path)
-        let builder = TableBuilder(options: options, file: file, fileName: path)
+        // The key range, and so the level, is known only after a pass over the memtable.
         let smallest = Array(iterator.key)
         var largest: [UInt8] = []
         while iterator.isValid {
-            try builder.add(iterator.key, iterator.value)
             largest.removeAll(keepingCapacity: true)
             largest.append(contentsOf: iterator.key)
+            iterator.next()
+        }
+        let level = chooseLevel(
+            InternalKey.userKeyCopy(smallest), InternalKey.userKeyCopy(largest), options)
+        let path = FileNames.table(directory, number)
+        let file = try PosixFile.create(path)
+        let builder = TableBuilder(options: options.forOutput(level: level), file: file, fileName: path)
+        iterator.seekToFirst()
+        while iterator.isValid {
+            try builder.add(iterator.key, iterator.value)
             iterator.next()
         }
         if let error = iterator.error { throw error }
         let size = try builder.finish()
         try file.sync()
         try file.close()
-        return FileMetaData(number: number, size: size, smallest: smallest, largest: largest)
+        return (FileMetaData(number: number, size: size, smallest: smallest, largest: largest), level)
     }
 
     /// Merges a compaction's inputs into new files of the next level (lock held, released while
@@ -201,7 +209,8 @@ extension LSMStore {
                     let path = FileNames.table(directory, outputNumber)
                     let file = try PosixFile.create(path)
                     outputFile = file
-                    builder = TableBuilder(options: options, file: file, fileName: path)
+                    builder = TableBuilder(
+                        options: options.forOutput(level: compaction.level + 1), file: file, fileName: path)
                     smallest = Array(key)
                 }
                 try builder?.add(key, input.value)

@@ -108,13 +108,15 @@ extension LSMStore {
                 maxSequence = max(maxSequence, last)
             }
             if memtable.approximateMemoryUsage > options.writeBufferSize {
-                if let file = try writeLevel0Table(memtable) { edit.newFiles.append((level: 0, file: file)) }
+                if let output = try writeLevel0Table(memtable, level: { _, _, _ in 0 }) {
+                    edit.newFiles.append((level: 0, file: output.file))
+                }
                 memtable = Memtable()
                 entries = 0
             }
         }
-        if entries > 0, let file = try writeLevel0Table(memtable) {
-            edit.newFiles.append((level: 0, file: file))
+        if entries > 0, let output = try writeLevel0Table(memtable, level: { _, _, _ in 0 }) {
+            edit.newFiles.append((level: 0, file: output.file))
         }
     }
 }

@@ -18,6 +18,11 @@ public struct LSMOptions: Sendable {
     public var blockRestartInterval: Int = 16
     /// How data blocks are compressed on disk. Default ``Compression/zlib``.
     public var compression: Compression = .zlib
+    /// Tables written to levels below this one are stored uncompressed. Those levels are small,
+    /// rewritten by every compaction and read most, so compressing them costs the most CPU for the
+    /// least space (RocksDB's `compression_per_level` advice). Default 2: levels 0 and 1 are stored
+    /// as they are, levels 2–6, which hold about 90% of the data, are compressed. 0 compresses all.
+    public var uncompressedLevels: Int = 2
     /// Bloom filter bits per key; 10 gives about 1% false positives, 0 disables filters. Default 10.
     public var bloomBitsPerKey: Int = 10
 
@@ -46,5 +51,15 @@ public struct LSMOptions: Sendable {
         case none = 0
         /// Blocks are deflated with zlib (raw deflate, fastest level) when that saves at least 1/8.
         case zlib = 1
+    }
+}
+
+extension LSMOptions {
+    /// The options for building a table of `level`: compression off above ``uncompressedLevels``.
+    func forOutput(level: Int) -> LSMOptions {
+        guard level < uncompressedLevels, compression != .none else { return self }
+        var copy = self
+        copy.compression = .none
+        return copy
     }
 }

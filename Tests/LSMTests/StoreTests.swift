@@ -149,6 +149,51 @@ struct StoreTests {
         try db.close()
     }
 
+    @Test("tables below uncompressedLevels are stored raw, deeper ones compressed")
+    func compressionByLevel() throws {
+        func tableBytes(uncompressedLevels: Int) throws -> Int64 {
+            let directory = TemporaryDirectory("lsm-compress")
+            defer { directory.cleanup() }
+            var options = LSMOptions()
+            options.uncompressedLevels = uncompressedLevels
+            let db = try LSMStore(directory: directory.path, options: options)
+            // 100-byte values that compress about 2:1: 50 random bytes, twice.
+            var random = SeededGenerator(seed: 5)
+            for i in 0..<5000 {
+                let half = (0..<50).map { _ in UInt8.random(in: 32...126, using: &random) }
+                try db.put(bytes(String(format: "key%08d", i)), half + half)
+            }
+            try db.compactRange()
+            let total = db.stats().totalTableBytes
+            try db.close()
+            return total
+        }
+        let raw = Int64(5000 * (11 + 100))
+        let compressed = try tableBytes(uncompressedLevels: 0)
+        let uncompressed = try tableBytes(uncompressedLevels: 7)
+        #expect(compressed < raw * 3 / 4, "\(compressed) bytes for \(raw) raw")
+        #expect(uncompressed > raw, "\(uncompressed) bytes for \(raw) raw")
+    }
+
+    @Test("the zero-copy iterator step sees the same entries as the copying one")
+    func zeroCopyIteration() throws {
+        let directory = TemporaryDirectory("lsm-zerocopy")
+        defer { directory.cleanup() }
+        let db = try LSMStore(directory: directory.path)
+        for i in 0..<300 { try db.put(bytes("k\(i)"), bytes("v\(i)")) }
+        let iterator = try db.makeIterator()
+        var seen: [String] = []
+        while let entry = try iterator.next({ key, value in
+            String(decoding: key, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self)
+        }) {
+            seen.append(entry)
+        }
+        let expected = try db.scan().map { String(decoding: $0.key, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self) }
+        #expect(seen == expected)
+        #expect(seen.count == 300)
+        try db.close()
+    }
+
     @Test("overwriting 10k keys 50 times settles to at most 2x the live data on disk")
     func compactionBoundsSpace() throws {
         let directory = TemporaryDirectory("lsm-space")

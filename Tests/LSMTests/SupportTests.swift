@@ -29,6 +29,22 @@ struct SupportTests {
         #expect(CRC32C.mask(whole) != whole)
     }
 
+    @Test("the hardware and software CRC-32C agree on random data of every length and alignment")
+    func crcHardwareMatchesSoftware() {
+        var random = SeededGenerator(seed: testSeed(default: 99))
+        let data = (0..<5000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        data.withUnsafeBytes { raw in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 15, 16, 63, 64, 1000, 4096, 4990] where start + length <= raw.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(
+                        CRC32C.extend(0x1234_5678, slice) == CRC32C.softwareExtend(0x1234_5678, slice),
+                        "start \(start) length \(length)")
+                }
+            }
+        }
+    }
+
     @Test("varints round-trip and malformed ones are rejected")
     func varints() {
         let values: [UInt64] = [0, 1, 127, 128, 300, 16383, 16384, 1 << 32, UInt64.max]

@@ -15,6 +15,8 @@ struct BenchOptions: Sendable {
     var engine: String?
     /// Child mode: where to write the `EngineReport`.
     var resultFile: String?
+    /// The block cache every engine gets, in MiB (db_bench's `--cache_size`).
+    var cacheMegabytes = 8
     /// Print usage and exit.
     var help = false
 
@@ -24,12 +26,13 @@ struct BenchOptions: Sendable {
     static let usage = """
         usage: lsm-bench [--num N] [--reads N] [--engines ours,leveldb,rocksdb]
                          [--benchmarks fillseq,fillrandom,overwrite,fillsync,readrandom,readseq,seekrandom]
-                         [--dir DIR]
+                         [--dir DIR] [--cache-mb N]
 
           --num N          keys in the key space and puts per fill (default 1000000)
           --reads N        operations per read workload (default: --num)
           --engines LIST   engines to compare, each run in a child process of its own
           --benchmarks L   db_bench workloads, run in the order given
+          --cache-mb N     block cache of every engine, in MiB (default 8)
           --dir DIR        put the databases under DIR/<engine> and keep them (default: a fresh
                            directory under /tmp, removed at the end)
 
@@ -69,6 +72,7 @@ struct BenchOptions: Sendable {
                     return workload
                 }
             case "--dir": directory = try requireValue()
+            case "--cache-mb": cacheMegabytes = try Self.positiveInt(requireValue(), name)
             case "--engine": engine = try requireValue()
             case "--result-file": resultFile = try requireValue()
             case "--help", "-h": help = true

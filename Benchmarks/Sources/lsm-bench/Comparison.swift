@@ -40,6 +40,7 @@ struct Comparison {
             "--workload-list", options.workloads.map(\.rawValue).joined(separator: ","),
             "--num", String(options.num),
             "--reads", String(options.effectiveReads),
+            "--cache-mb", String(options.cacheMegabytes),
             "--dir", directory,
             "--result-file", resultFile,
         ])

@@ -5,8 +5,9 @@ protocol KeyValueEngine: AnyObject {
     /// The name used on the command line and in the report.
     static var name: String { get }
 
-    /// Opens the database in `directory`, creating it when it does not exist.
-    init(directory: String) throws
+    /// Opens the database in `directory`, creating it when it does not exist, with a block cache of
+    /// `cacheBytes` bytes.
+    init(directory: String, cacheBytes: Int) throws
 
     /// Stores `value` under `key` as a batch of one write; with `sync`, the write is on disk
     /// (the WAL fsynced) before the call returns.

@@ -2,7 +2,7 @@ import CLevelDB
 import Glibc
 
 /// LevelDB through its C API: Debian's build, which compresses blocks with snappy. Options are
-/// LevelDB's defaults except those set to match `ours`: an 8 MiB block cache, a 10 bits/key bloom
+/// LevelDB's defaults except those set to match `ours`: the block cache `--cache-mb` asks for, a 10 bits/key bloom
 /// filter and a 4 MiB write buffer (the default anyway).
 final class LevelDBEngine: KeyValueEngine {
     static let name = "leveldb"
@@ -15,9 +15,9 @@ final class LevelDBEngine: KeyValueEngine {
     private let writeOptions: OpaquePointer
     private let syncWriteOptions: OpaquePointer
 
-    init(directory: String) throws {
+    init(directory: String, cacheBytes: Int) throws {
         options = leveldb_options_create()
-        cache = leveldb_cache_create_lru(8 << 20)
+        cache = leveldb_cache_create_lru(cacheBytes)
         filterPolicy = leveldb_filterpolicy_create_bloom(10)
         leveldb_options_set_create_if_missing(options, 1)
         leveldb_options_set_cache(options, cache)

@@ -1,10 +1,11 @@
 // Compiled only when Package.swift sets `lsmStoreAvailable = true` (defining LSM_AVAILABLE), i.e.
 // once the root package's `LSMStore` exists.
 #if LSM_AVAILABLE
+import Foundation
 import LSM
 
 /// This project's LSM engine, `LSMStore`, with the options the peers are given: zlib blocks, a
-/// 10 bits/key bloom filter, an 8 MiB block cache and a 4 MiB write buffer.
+/// 10 bits/key bloom filter, the block cache `--cache-mb` asks for and a 4 MiB write buffer.
 ///
 /// The store's API takes and returns `[UInt8]`, so each operation copies its key (and value) into a
 /// new array; that cost is part of what a user of the API pays and is measured with it.
@@ -13,11 +14,11 @@ final class OursEngine: KeyValueEngine {
 
     private var store: LSMStore?
 
-    init(directory: String) throws {
+    init(directory: String, cacheBytes: Int) throws {
         var options = LSMOptions()
-        options.compression = .zlib
+        options.compression = ProcessInfo.processInfo.environment["LSM_BENCH_NO_COMPRESSION"] == nil ? .zlib : .none
         options.bloomBitsPerKey = 10
-        options.blockCacheCapacity = 8 << 20
+        options.blockCacheCapacity = cacheBytes
         options.writeBufferSize = 4 << 20
         store = try LSMStore(directory: directory, options: options)
     }
@@ -39,10 +40,10 @@ final class OursEngine: KeyValueEngine {
         var entries = 0
         var bytes = 0
         guard limit > 0 else { return (0, 0) }
-        for (key, value) in try open().scan(from: [], to: nil) {
-            bytes += key.count + value.count
+        let iterator = try open().makeIterator()
+        while entries < limit, let size = try iterator.next({ key, value in key.count + value.count }) {
+            bytes += size
             entries += 1
-            if entries >= limit { break }
         }
         return (entries, bytes)
     }
@@ -51,10 +52,10 @@ final class OursEngine: KeyValueEngine {
         let target = [UInt8](key)
         var found = false
         var read = 0
-        for (entryKey, _) in try open().scan(from: target, to: nil) {
-            if read == 0 { found = entryKey == target }
+        let iterator = try open().makeIterator(from: target)
+        while read <= nexts, let isTarget = try iterator.next({ key, _ in key.elementsEqual(target) }) {
+            if read == 0 { found = isTarget }
             read += 1
-            if read > nexts { break }
         }
         return found
     }

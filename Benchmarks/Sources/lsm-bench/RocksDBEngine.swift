@@ -2,7 +2,7 @@ import CRocksDB
 import Glibc
 
 /// RocksDB through its C API with zlib compression on every level, a 10 bits/key bloom filter, an
-/// 8 MiB block cache and a 4 MiB write buffer; everything else is RocksDB's default.
+/// block cache of `--cache-mb` and a 4 MiB write buffer; everything else is RocksDB's default.
 final class RocksDBEngine: KeyValueEngine {
     static let name = "rocksdb"
 
@@ -17,10 +17,10 @@ final class RocksDBEngine: KeyValueEngine {
     private let writeOptions: OpaquePointer
     private let syncWriteOptions: OpaquePointer
 
-    init(directory: String) throws {
+    init(directory: String, cacheBytes: Int) throws {
         options = rocksdb_options_create()
         tableOptions = rocksdb_block_based_options_create()
-        cache = rocksdb_cache_create_lru(8 << 20)
+        cache = rocksdb_cache_create_lru(cacheBytes)
         rocksdb_block_based_options_set_block_cache(tableOptions, cache)
         // The table options take ownership of the filter policy.
         rocksdb_block_based_options_set_filter_policy(tableOptions, rocksdb_filterpolicy_create_bloom(10))

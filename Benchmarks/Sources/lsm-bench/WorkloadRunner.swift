@@ -12,6 +12,8 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
     private let reads: Int
     private let mainPath: String
     private let syncPath: String
+    /// The block cache each engine is given.
+    private let cacheBytes: Int
     private let keys = KeyBuffer()
     private let values = ValuePool()
     private var database: Engine?
@@ -19,7 +21,8 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
 
     /// A runner whose databases live under `directory` (`db` for the main one, `fillsync` for
     /// fillsync's own), for a key space of `num` keys and `reads` operations per read workload.
-    init(num: Int, reads: Int, directory: String) {
+    init(num: Int, reads: Int, directory: String, cacheBytes: Int) {
+        self.cacheBytes = cacheBytes
         self.num = num
         self.reads = reads
         mainPath = directory + "/db"
@@ -76,7 +79,7 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
             sync()
             try SystemInfo.removeTree(syncPath)
             try SystemInfo.makeDirectory(syncPath)
-            let db = try Engine(directory: syncPath)
+            let db = try Engine(directory: syncPath, cacheBytes: cacheBytes)
             let result = try write(workload, into: db, count: count, sequential: false, sync: true, random: &random)
             try db.close()
             try SystemInfo.removeTree(syncPath)
@@ -115,7 +118,7 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
     private func mainDatabase() throws -> Engine {
         if let database { return database }
         try SystemInfo.makeDirectory(mainPath)
-        let opened = try Engine(directory: mainPath)
+        let opened = try Engine(directory: mainPath, cacheBytes: cacheBytes)
         database = opened
         return opened
     }

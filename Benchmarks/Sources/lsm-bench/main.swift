@@ -26,7 +26,7 @@ func runChild(engine: String, options: BenchOptions) throws {
     }
     let report = try EngineRegistry.run(
         engine: engine, workloads: options.workloads, num: options.num, reads: options.effectiveReads,
-        directory: directory, progress: save)
+        directory: directory, cacheBytes: options.cacheMegabytes << 20, progress: save)
     try save(report)
 }
 
