@@ -24,8 +24,9 @@ final class DBIterator {
     private var ownError: LSMError?
 
     /// Wraps `iterator` (which it owns from now on) to show the store as of `sequence`, limited to
-    /// user keys before `upperBound` when one is given.
+    /// user keys before `upperBound` when one is given. `sequence` is at most `InternalKey.maxSequence`.
     init(_ iterator: any InternalIterator, sequence: UInt64, upperBound: [UInt8]? = nil) {
+        precondition(sequence <= InternalKey.maxSequence, "snapshot sequence out of range")
         self.iterator = iterator
         self.sequence = sequence
         if let upperBound {
@@ -76,8 +77,9 @@ final class DBIterator {
     /// The first error met (a damaged table, an I/O failure); once set, `isValid` is false.
     var error: LSMError? { ownError ?? iterator.error }
 
-    /// Advances the internal iterator to the newest visible put of a user key that is not
-    /// `skipKey` (when `skipping`) and not shadowed by a visible tombstone, stopping at the bound.
+    /// Advances the internal iterator to the newest visible put of a user key that is not the
+    /// remembered skip key (when `skipping`) and not shadowed by a visible tombstone, stopping at
+    /// the bound.
     private func findVisibleEntry(skipping startSkipping: Bool) {
         var skipping = startSkipping
         isValid = false
