@@ -8,10 +8,15 @@
 final class DBIterator {
     private let iterator: any InternalIterator
     private let sequence: UInt64
-    /// Keys at or after this user key are out of range (nil: no bound).
-    private let upperBound: [UInt8]?
-    /// The user key being stepped past (the previous result, or a tombstone's key).
-    private var skipKey: [UInt8] = []
+    /// Keys at or after this user key are out of range (nil: no bound). A raw copy, so the per-entry
+    /// check does no reference counting.
+    private let upperBound: UnsafeRawBufferPointer?
+    /// The user key being stepped past (the previous result, or a tombstone's key): `skipKeyCount`
+    /// bytes of a raw buffer of `skipKeyCapacity`, grown when a longer key comes. Raw rather than an
+    /// array so that a step does no uniqueness checks or reference counting.
+    private var skipKeyBytes: UnsafeMutableRawPointer
+    private var skipKeyCapacity = 64
+    private var skipKeyCount = 0
     /// Scratch for building seek targets.
     private var target: [UInt8] = []
     private var currentKey = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -19,11 +24,24 @@ final class DBIterator {
     private var ownError: LSMError?
 
     /// Wraps `iterator` (which it owns from now on) to show the store as of `sequence`, limited to
-    /// user keys before `upperBound` when one is given.
+    /// user keys before `upperBound` when one is given. `sequence` is at most `InternalKey.maxSequence`.
     init(_ iterator: any InternalIterator, sequence: UInt64, upperBound: [UInt8]? = nil) {
+        precondition(sequence <= InternalKey.maxSequence, "snapshot sequence out of range")
         self.iterator = iterator
         self.sequence = sequence
-        self.upperBound = upperBound
+        if let upperBound {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: upperBound.count, alignment: 1)
+            copy.copyBytes(from: upperBound)
+            self.upperBound = UnsafeRawBufferPointer(copy)
+        } else {
+            self.upperBound = nil
+        }
+        skipKeyBytes = .allocate(byteCount: skipKeyCapacity, alignment: 1)
+    }
+
+    deinit {
+        upperBound?.deallocate()
+        skipKeyBytes.deallocate()
     }
 
     /// Positions at the first visible user key.
@@ -45,8 +63,7 @@ final class DBIterator {
     func next() {
         precondition(isValid, "next() on an invalid DBIterator")
         // The older versions of the current key follow it; remember it to step past them.
-        skipKey.removeAll(keepingCapacity: true)
-        skipKey.append(contentsOf: currentKey)
+        rememberSkipKey(currentKey)
         iterator.next()
         findVisibleEntry(skipping: true)
     }
@@ -60,8 +77,9 @@ final class DBIterator {
     /// The first error met (a damaged table, an I/O failure); once set, `isValid` is false.
     var error: LSMError? { ownError ?? iterator.error }
 
-    /// Advances the internal iterator to the newest visible put of a user key that is not
-    /// `skipKey` (when `skipping`) and not shadowed by a visible tombstone, stopping at the bound.
+    /// Advances the internal iterator to the newest visible put of a user key that is not the
+    /// remembered skip key (when `skipping`) and not shadowed by a visible tombstone, stopping at
+    /// the bound.
     private func findVisibleEntry(skipping startSkipping: Bool) {
         var skipping = startSkipping
         isValid = false
@@ -75,11 +93,9 @@ final class DBIterator {
                 return
             }
             let userKey = InternalKey.userKey(internalKey)
-            if let upperBound, upperBound.withUnsafeBytes({ compareBytes(userKey, $0) >= 0 }) { return }
+            if let upperBound, compareBytes(userKey, upperBound) >= 0 { return }
             let trailer = InternalKey.trailer(internalKey)
-            if trailer >> 8 <= sequence
-                && !(skipping && skipKey.withUnsafeBytes { compareBytes(userKey, $0) == 0 })
-            {
+            if trailer >> 8 <= sequence && !(skipping && isSkipKey(userKey)) {
                 switch ValueType(rawValue: UInt8(truncatingIfNeeded: trailer)) {
                 case .value:
                     currentKey = userKey
@@ -87,8 +103,7 @@ final class DBIterator {
                     return
                 case .deletion:
                     // Everything older for this key is shadowed.
-                    skipKey.removeAll(keepingCapacity: true)
-                    skipKey.append(contentsOf: userKey)
+                    rememberSkipKey(userKey)
                     skipping = true
                 case nil:
                     ownError = .corruption(
@@ -99,5 +114,23 @@ final class DBIterator {
             }
             iterator.next()
         }
+    }
+
+    /// Copies `userKey` into the skip-key buffer, growing it if needed.
+    @inline(__always)
+    private func rememberSkipKey(_ userKey: UnsafeRawBufferPointer) {
+        if userKey.count > skipKeyCapacity {
+            skipKeyBytes.deallocate()
+            skipKeyCapacity = max(userKey.count, 2 * skipKeyCapacity)
+            skipKeyBytes = .allocate(byteCount: skipKeyCapacity, alignment: 1)
+        }
+        if let base = userKey.baseAddress { skipKeyBytes.copyMemory(from: base, byteCount: userKey.count) }
+        skipKeyCount = userKey.count
+    }
+
+    /// Whether `userKey` is the remembered skip key.
+    @inline(__always)
+    private func isSkipKey(_ userKey: UnsafeRawBufferPointer) -> Bool {
+        compareBytes(userKey, UnsafeRawBufferPointer(start: skipKeyBytes, count: skipKeyCount)) == 0
     }
 }

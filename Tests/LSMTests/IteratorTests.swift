@@ -319,6 +319,31 @@ struct IteratorTests {
         #expect(same(drain(view), visibleView(all, snapshot: InternalKey.maxSequence, upperBound: nil)), "seed \(seed)")
     }
 
+    @Test("a level iterator steps over tables that turn out empty")
+    func levelWithEmptyTables() {
+        func entry(_ key: String) -> (key: [UInt8], value: [UInt8]) {
+            (InternalKey.make(Array(key.utf8), sequence: 1, type: .value), Array(key.utf8))
+        }
+        // Files 1, 2 and 4 claim key ranges but yield nothing (as a table whose entries were all
+        // dropped would); the walk and seeks must carry on to the next file.
+        let contents: [[(key: [UInt8], value: [UInt8])]] = [
+            [entry("a"), entry("b")], [], [], [entry("m"), entry("n")], [],
+        ]
+        let bounds = ["a", "b", "c", "d", "e", "f", "m", "n", "x", "y"].map { InternalKey.make(Array($0.utf8), sequence: 1, type: .value) }
+        let files = (0..<5).map { FileMetaData(number: UInt64($0), size: 1, smallest: bounds[2 * $0], largest: bounds[2 * $0 + 1]) }
+        let level = LevelIterator(files: files) { ArrayIterator(contents[Int($0.number)]) }
+        level.seekToFirst()
+        #expect(drain(level) == ["a", "b", "m", "n"].map { entry($0).key })
+        entry("c").key.withUnsafeBytes { level.seek($0) }
+        #expect(level.isValid && Array(level.value) == Array("m".utf8))
+        level.next()
+        #expect(level.isValid && Array(level.key) == entry("n").key)
+        level.next()
+        #expect(!level.isValid && level.error == nil)
+        entry("o").key.withUnsafeBytes { level.seek($0) }
+        #expect(!level.isValid && level.error == nil)
+    }
+
     @Test("a level iterator over no files is empty")
     func emptyLevel() {
         let level = LevelIterator(files: []) { _ in throw LSMError.closed }

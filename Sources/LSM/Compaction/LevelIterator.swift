@@ -3,6 +3,9 @@
 ///
 /// How a table is opened is the caller's business (`openFile`, typically through the table cache),
 /// which keeps this iterator independent of the table format.
+///
+/// The open table's validity and key are cached after every move: each read of the `current`
+/// existential costs a retain and a release, which would otherwise dominate a step.
 final class LevelIterator: InternalIterator {
     private let files: [FileMetaData]
     private let openFile: (FileMetaData) throws -> any InternalIterator
@@ -10,6 +13,9 @@ final class LevelIterator: InternalIterator {
     private var fileIndex = 0
     /// The open table's iterator, or nil when none is open (before a seek, past the end, on error).
     private var current: (any InternalIterator)?
+    /// The open table's key when `isValid`.
+    private var currentKey = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var isValid = false
     private(set) var error: LSMError?
 
     /// Creates an iterator over `files` (sorted by key, disjoint) that opens each with `openFile`.
@@ -18,30 +24,28 @@ final class LevelIterator: InternalIterator {
         self.openFile = openFile
     }
 
-    var isValid: Bool { current?.isValid ?? false }
-
     func seekToFirst() {
-        guard open(0) else { return }
-        current?.seekToFirst()
-        skipExhaustedFiles()
+        isValid = false
+        guard let table = open(0) else { return }
+        table.seekToFirst()
+        settle(table)
     }
 
     func seek(_ target: UnsafeRawBufferPointer) {
-        guard open(firstFile(endingAtOrAfter: target)) else { return }
-        current?.seek(target)
-        skipExhaustedFiles()
+        isValid = false
+        guard let table = open(firstFile(endingAtOrAfter: target)) else { return }
+        table.seek(target)
+        settle(table)
     }
 
     func next() {
-        guard let current else { preconditionFailure("next() on an invalid level iterator") }
-        current.next()
-        skipExhaustedFiles()
+        precondition(isValid, "next() on an invalid level iterator")
+        guard let table = current else { return }
+        table.next()
+        settle(table)
     }
 
-    var key: UnsafeRawBufferPointer {
-        guard let current else { preconditionFailure("key of an invalid level iterator") }
-        return current.key
-    }
+    var key: UnsafeRawBufferPointer { currentKey }
 
     var value: UnsafeRawBufferPointer {
         guard let current else { preconditionFailure("value of an invalid level iterator") }
@@ -60,40 +64,61 @@ final class LevelIterator: InternalIterator {
         return low
     }
 
-    /// Makes file `index` the open one (reusing its iterator if it already is); past the last file
-    /// nothing is open. Returns false, with `error` set, when opening fails or an error is pending.
-    private func open(_ index: Int) -> Bool {
-        guard error == nil else { return false }
-        if index >= files.count {
+    /// Makes file `index` the open one (reusing its iterator if it already is) and returns its
+    /// iterator; nil past the last file, or with `error` set when opening fails or an error is
+    /// pending.
+    private func open(_ index: Int) -> (any InternalIterator)? {
+        guard error == nil, index < files.count else {
             current = nil
-            fileIndex = files.count
-            return true
+            return nil
         }
-        if current != nil && index == fileIndex { return true }
+        if let current, index == fileIndex { return current }
         current = nil
         fileIndex = index
         do {
-            current = try openFile(files[index])
-            return true
+            let table = try openFile(files[index])
+            current = table
+            return table
         } catch let failure as LSMError {
             error = failure
         } catch {
             self.error = .invalidArgument("opening table \(files[index].number) failed: \(error)")
         }
-        return false
+        return nil
     }
 
-    /// While the open table is exhausted, moves on to the start of the next one. A table that
-    /// reports an error stops the walk with that error.
-    private func skipExhaustedFiles() {
-        while let table = current, !table.isValid {
-            if let tableError = table.error {
+    /// Records where `table` (the open one, just moved) stands; when it is exhausted, moves on.
+    @inline(__always)
+    private func settle(_ table: any InternalIterator) {
+        if table.isValid {
+            currentKey = table.key
+            isValid = true
+        } else {
+            isValid = false
+            skipExhaustedFiles(after: table)
+        }
+    }
+
+    /// Opens the files after the exhausted `table` until one has an entry. A table that reports an
+    /// error stops the walk with that error.
+    private func skipExhaustedFiles(after table: any InternalIterator) {
+        if let tableError = table.error {
+            error = tableError
+            current = nil
+            return
+        }
+        while let nextTable = open(fileIndex + 1) {
+            nextTable.seekToFirst()
+            if nextTable.isValid {
+                currentKey = nextTable.key
+                isValid = true
+                return
+            }
+            if let tableError = nextTable.error {
                 error = tableError
                 current = nil
                 return
             }
-            guard open(fileIndex + 1) else { return }
-            current?.seekToFirst()
         }
     }
 }

@@ -33,7 +33,7 @@ final class Memtable: @unchecked Sendable {
     func get(_ userKey: UnsafeRawBufferPointer, sequence: UInt64) -> LookupResult? {
         // (userKey, sequence, .value) is the first internal key of userKey visible at `sequence`:
         // the type sorts descending and `.value` is the largest type.
-        let target = InternalKey.packTrailer(sequence: sequence, type: .value)
+        let target = InternalKey.packTrailer(sequence: min(sequence, InternalKey.maxSequence), type: .value)
         guard let node = list.seek(userKey: userKey, trailer: target) else { return nil }
         let internalKey = MemtableEntry.internalKey(SkipList.entry(node))
         guard compareBytes(InternalKey.userKey(internalKey), userKey) == 0 else { return nil }
