@@ -196,12 +196,27 @@ struct ByteReader {
 }
 
 /// Bytewise comparison of two byte strings, as `memcmp` with the shorter one ordered first on a tie.
+/// Only the sign of the result means anything.
+///
+/// Compares 8 bytes at a time as big-endian words inline: keys are short, and a call into `memcmp`
+/// costs more than the comparison itself (about 30% of a memtable insert).
 @inline(__always)
 func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     let n = min(a.count, b.count)
     if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-        let r = memcmp(pa, pb, n)
-        if r != 0 { return Int(r) }
+        var i = 0
+        while i + 8 <= n {
+            let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            i += 8
+        }
+        while i < n {
+            let x = pa.load(fromByteOffset: i, as: UInt8.self)
+            let y = pb.load(fromByteOffset: i, as: UInt8.self)
+            if x != y { return x < y ? -1 : 1 }
+            i += 1
+        }
     }
     return a.count - b.count
 }
