@@ -16,6 +16,11 @@ final class Version: @unchecked Sendable {
     /// The level most in need of compaction and its score (>= 1 means a compaction is due).
     let compactionLevel: Int
     let compactionScore: Double
+    /// Lives exactly as long as this version. The version set watches it through a weak reference
+    /// instead of watching the version: an object that is weakly referenced moves its reference
+    /// count to a side table, which makes every retain and release of it slower, and versions are
+    /// retained on every read.
+    let liveness = VersionLiveness()
 
     init(files: [[FileMetaData]], options: LSMOptions) {
         self.files = files
@@ -166,3 +171,6 @@ final class Version: @unchecked Sendable {
         }
     }
 }
+
+/// An object whose lifetime is its ``Version``'s, for the version set's weak references.
+final class VersionLiveness: Sendable {}

@@ -18,7 +18,7 @@ final class VersionSet {
     private var compactPointers = [[UInt8]](repeating: [], count: Version.levelCount)
     private var manifest: ManifestWriter?
     /// Every version handed out, weakly: the files of those still alive must not be deleted.
-    private var versions: [WeakVersion] = []
+    private var versions: [LiveVersion] = []
 
     init(directory: String, options: LSMOptions) {
         self.directory = directory
@@ -128,17 +128,16 @@ final class VersionSet {
 
     private func install(_ version: Version) {
         current = version
-        versions.removeAll { $0.version == nil }
-        versions.append(WeakVersion(version))
+        versions.removeAll { !$0.isAlive }
+        versions.append(LiveVersion(version))
     }
 
     /// The numbers of every table file a live version uses.
     func liveFiles() -> Set<UInt64> {
         var live = Set<UInt64>()
-        versions.removeAll { $0.version == nil }
+        versions.removeAll { !$0.isAlive }
         for entry in versions {
-            guard let version = entry.version else { continue }
-            for level in version.files { for file in level { live.insert(file.number) } }
+            for level in entry.files { for file in level { live.insert(file.number) } }
         }
         return live
     }
@@ -217,10 +216,20 @@ final class VersionSet {
     static let comparatorName = "leveldb.BytewiseComparator"
 }
 
-/// A weak reference to a version, for the registry of live versions.
-struct WeakVersion {
-    weak var version: Version?
-    init(_ version: Version) { self.version = version }
+/// A version's files and a weak reference to its ``VersionLiveness``, for the registry of live
+/// versions.
+struct LiveVersion {
+    private weak var liveness: VersionLiveness?
+    /// The version's files (shared storage, not a copy).
+    let files: [[FileMetaData]]
+
+    init(_ version: Version) {
+        liveness = version.liveness
+        files = version.files
+    }
+
+    /// Whether the version is still referenced by anyone.
+    var isAlive: Bool { liveness != nil }
 }
 
 extension InternalKey {
