@@ -13,7 +13,7 @@ let package = Package(
     name: "lsm-bench",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "raftd", path: ".."),
+        .package(name: "raftd", path: "..")
     ],
     targets: [
         // LevelDB's C API (Debian: libleveldb-dev, built with snappy).

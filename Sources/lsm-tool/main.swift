@@ -2,10 +2,11 @@
 // RocksDB's ldb/sst_dump. Every command prints to standard output; errors go to standard error with
 // exit status 1.
 
+import LSM
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import LSM
 
 let usage = """
     usage: lsm-tool COMMAND ARGS

@@ -10,7 +10,9 @@ struct BlockTests {
         for entry in entries {
             entry.key.withUnsafeBytes { k in entry.value.withUnsafeBytes { v in builder.add(k, v) } }
         }
-        return try withExtendedLifetime(builder) { try Block.make(copying: builder.finish(), file: "test.ldb", offset: 4096) }
+        return try withExtendedLifetime(builder) {
+            try Block.make(copying: builder.finish(), file: "test.ldb", offset: 4096)
+        }
     }
 
     @Test("iterates and seeks over random keys", arguments: [1, 16])
@@ -57,7 +59,8 @@ struct BlockTests {
             // Short alphabets and shared prefixes make equal words, prefixes and ties common.
             let prefix = rng.bytes(Int.random(in: 0...20, using: &rng)).map { $0 & 3 }
             let a = prefix + rng.bytes(Int.random(in: 0...10, using: &rng)).map { $0 & 3 }
-            let b = Bool.random(using: &rng) ? a : prefix + rng.bytes(Int.random(in: 0...10, using: &rng)).map { $0 & 3 }
+            let b =
+                Bool.random(using: &rng) ? a : prefix + rng.bytes(Int.random(in: 0...10, using: &rng)).map { $0 & 3 }
             let ka = InternalKey.make(a, sequence: UInt64.random(in: 0...3, using: &rng), type: .value)
             let kb = InternalKey.make(b, sequence: UInt64.random(in: 0...3, using: &rng), type: .deletion)
             let expected = InternalKey.compare(ka, kb).signum()
@@ -114,7 +117,10 @@ struct BlockTests {
     @Test("a restart array that does not fit is corruption at construction")
     func badRestartCount() {
         let bytes: [UInt8] = [0, 0, 0, 0, 200, 0, 0, 0]
-        #expect(throws: LSMError.corruption(file: "x", offset: 9, reason: "restart count 200 does not fit a block of 8 bytes")) {
+        #expect(
+            throws: LSMError.corruption(
+                file: "x", offset: 9, reason: "restart count 200 does not fit a block of 8 bytes")
+        ) {
             try bytes.withUnsafeBytes { try Block.make(copying: $0, file: "x", offset: 9) }
         }
         #expect(throws: LSMError.self) { try [UInt8]([1, 0]).withUnsafeBytes { try Block.make(copying: $0) } }
@@ -137,7 +143,8 @@ struct BlockTests {
         overrun[1] = 10
         // A restart point beyond the entries.
         var badRestart = good
-        let restartArray = good.count - 4 - 4 * Int(good.withUnsafeBytes { Coding.loadFixed32($0.baseAddress! + good.count - 4) })
+        let restartArray =
+            good.count - 4 - 4 * Int(good.withUnsafeBytes { Coding.loadFixed32($0.baseAddress! + good.count - 4) })
         badRestart[restartArray] = 0xff
         badRestart[restartArray + 1] = 0xff
         for bytes in [overrun, badRestart] {

@@ -124,7 +124,9 @@ struct CacheTests {
                         }
                         if got != (entry.type == .deletion ? .deleted : .found(entry.value)) { mismatches += 1 }
                     }
-                    if let iterator = try? tableCache.makeIterator(fileNumber: 1, size: size, fillCache: worker % 2 == 0) {
+                    if let iterator = try? tableCache.makeIterator(
+                        fileNumber: 1, size: size, fillCache: worker % 2 == 0)
+                    {
                         if TableTestSupport.collect(iterator).count != entries.count { mismatches += 1 }
                     }
                     return mismatches
@@ -161,7 +163,8 @@ struct CacheTests {
                     .withUnsafeBytes { try cache.get(fileNumber: number, size: sizes[number]!, lookupKey: $0) }
                 #expect(got == (entry.type == .deletion ? .deleted : .found(entry.value)))
                 #expect(cache.count <= 3)
-                let all = TableTestSupport.collect(try cache.makeIterator(fileNumber: number, size: sizes[number]!, fillCache: true))
+                let all = TableTestSupport.collect(
+                    try cache.makeIterator(fileNumber: number, size: sizes[number]!, fillCache: true))
                 #expect(all.map(\.key) == entries.map(\.key))
             }
         }

@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import LSM
+import Testing
 
 /// Damaged files give `LSMError.corruption` naming the file and offset, or are recovered when the
 /// damage is a torn tail; they never crash the process or return wrong data.
@@ -48,7 +47,10 @@ struct CorruptionTests {
         let directory = TemporaryDirectory("lsm-waltail")
         defer { directory.cleanup() }
         try Self.writeLog(directory.path, count: 100)
-        let log = try #require(Self.files(directory.path, suffix: ".log").max { (try? FileSystemSize.of($0)) ?? 0 < (try? FileSystemSize.of($1)) ?? 0 })
+        let log = try #require(
+            Self.files(directory.path, suffix: ".log").max {
+                (try? FileSystemSize.of($0)) ?? 0 < (try? FileSystemSize.of($1)) ?? 0
+            })
         try truncateFile(log, to: Self.recordSize * 99 + 30)
         let db = try LSMStore(directory: directory.path)
         for i in 0..<99 { #expect(try db.get(Self.key(i)) == Self.value(i)) }

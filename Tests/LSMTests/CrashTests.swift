@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import LSM
+import Testing
 
 /// Kills a writing child process with SIGKILL at random moments and checks that every write it had
 /// seen acknowledged (`sync: true`) is there after reopening, intact, and that batches are atomic.

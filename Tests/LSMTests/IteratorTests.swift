@@ -3,7 +3,6 @@ import Testing
 
 @testable import LSM
 
-
 /// One write: what the iterators must reproduce.
 private struct Write {
     var key: [UInt8]
@@ -64,7 +63,9 @@ private func makeMemtable(_ writes: [Write]) -> Memtable {
     let memtable = Memtable()
     for write in writes {
         write.key.withUnsafeBytes { k in
-            write.value.withUnsafeBytes { v in memtable.add(sequence: write.sequence, type: write.type, key: k, value: v) }
+            write.value.withUnsafeBytes { v in
+                memtable.add(sequence: write.sequence, type: write.type, key: k, value: v)
+            }
         }
     }
     return memtable
@@ -75,8 +76,9 @@ private func randomWrites(_ generator: inout SeededGenerator, count: Int, keyCou
     (1...count).map { i in
         let key = Array("k\(String(Int.random(in: 0..<keyCount, using: &generator)).leftPadded(4))".utf8)
         let isDelete = Int.random(in: 0..<5, using: &generator) == 0
-        return Write(key: key, sequence: UInt64(i), type: isDelete ? .deletion : .value,
-                     value: isDelete ? [] : Array("v\(i)".utf8))
+        return Write(
+            key: key, sequence: UInt64(i), type: isDelete ? .deletion : .value,
+            value: isDelete ? [] : Array("v\(i)".utf8))
     }
 }
 
@@ -178,8 +180,9 @@ struct IteratorTests {
     @Test("the user view hides old versions, tombstones and what they shadow")
     func dbIteratorBasics() {
         func w(_ key: String, _ sequence: UInt64, _ value: String?) -> Write {
-            Write(key: Array(key.utf8), sequence: sequence, type: value == nil ? .deletion : .value,
-                  value: Array((value ?? "").utf8))
+            Write(
+                key: Array(key.utf8), sequence: sequence, type: value == nil ? .deletion : .value,
+                value: Array((value ?? "").utf8))
         }
         let writes = [
             w("a", 1, "a1"), w("a", 5, "a5"),  // overwritten
@@ -189,9 +192,12 @@ struct IteratorTests {
         ]
         let memtable = makeMemtable(writes)
         func view(_ snapshot: UInt64, bound: String? = nil) -> [String] {
-            let iterator = DBIterator(memtable.makeIterator(), sequence: snapshot, upperBound: bound.map { Array($0.utf8) })
+            let iterator = DBIterator(
+                memtable.makeIterator(), sequence: snapshot, upperBound: bound.map { Array($0.utf8) })
             iterator.seekToFirst()
-            return drain(iterator).map { String(decoding: $0.0, as: UTF8.self) + "=" + String(decoding: $0.1, as: UTF8.self) }
+            return drain(iterator).map {
+                String(decoding: $0.0, as: UTF8.self) + "=" + String(decoding: $0.1, as: UTF8.self)
+            }
         }
         #expect(view(0) == [])
         #expect(view(2) == ["a=a1", "b=b2"])
@@ -246,7 +252,10 @@ struct IteratorTests {
         let short = DBIterator(ArrayIterator([([1, 2, 3], [])]), sequence: 10)
         short.seekToFirst()
         #expect(!short.isValid)
-        if case .corruption = short.error {} else { Issue.record("expected corruption, got \(String(describing: short.error))") }
+        if case .corruption = short.error {
+        } else {
+            Issue.record("expected corruption, got \(String(describing: short.error))")
+        }
     }
 
     /// Splits sorted writes into `fileCount` memtable-backed fake tables with disjoint user key
@@ -265,8 +274,9 @@ struct IteratorTests {
             }
         }
         let files = groups.enumerated().map { index, group in
-            FileMetaData(number: UInt64(index), size: UInt64(group.count),
-                         smallest: group.first!.internalKey, largest: group.last!.internalKey)
+            FileMetaData(
+                number: UInt64(index), size: UInt64(group.count),
+                smallest: group.first!.internalKey, largest: group.last!.internalKey)
         }
         return (groups.map(makeMemtable), files)
     }
@@ -329,8 +339,12 @@ struct IteratorTests {
         let contents: [[(key: [UInt8], value: [UInt8])]] = [
             [entry("a"), entry("b")], [], [], [entry("m"), entry("n")], [],
         ]
-        let bounds = ["a", "b", "c", "d", "e", "f", "m", "n", "x", "y"].map { InternalKey.make(Array($0.utf8), sequence: 1, type: .value) }
-        let files = (0..<5).map { FileMetaData(number: UInt64($0), size: 1, smallest: bounds[2 * $0], largest: bounds[2 * $0 + 1]) }
+        let bounds = ["a", "b", "c", "d", "e", "f", "m", "n", "x", "y"].map {
+            InternalKey.make(Array($0.utf8), sequence: 1, type: .value)
+        }
+        let files = (0..<5).map {
+            FileMetaData(number: UInt64($0), size: 1, smallest: bounds[2 * $0], largest: bounds[2 * $0 + 1])
+        }
         let level = LevelIterator(files: files) { ArrayIterator(contents[Int($0.number)]) }
         level.seekToFirst()
         #expect(drain(level) == ["a", "b", "m", "n"].map { entry($0).key })

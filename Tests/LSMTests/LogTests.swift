@@ -8,7 +8,6 @@ import Testing
     import Musl
 #endif
 
-
 /// `count` random bytes, eight per draw so large records stay cheap in debug builds.
 private func randomBytes(_ count: Int, using rng: inout SeededGenerator) -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: count)

@@ -8,7 +8,6 @@ import Testing
     import Musl
 #endif
 
-
 /// A fresh directory under /tmp, removed (with its files) by `removeManifestDirectory`.
 private func makeManifestDirectory() -> String {
     var template = Array("/tmp/lsm-manifest-test-XXXXXX".utf8CString)

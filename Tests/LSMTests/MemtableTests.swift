@@ -7,7 +7,6 @@ import Testing
     import Glibc
 #endif
 
-
 /// One write recorded by the model: what a memtable must reproduce.
 private struct ModelEntry {
     var key: [UInt8]
@@ -20,7 +19,8 @@ private struct ModelEntry {
 extension Memtable {
     /// Test convenience: adds an entry from arrays.
     fileprivate func add(_ sequence: UInt64, _ type: ValueType, _ key: [UInt8], _ value: [UInt8]) {
-        key.withUnsafeBytes { k in value.withUnsafeBytes { v in add(sequence: sequence, type: type, key: k, value: v) } }
+        key.withUnsafeBytes { k in value.withUnsafeBytes { v in add(sequence: sequence, type: type, key: k, value: v) }
+        }
     }
 
     fileprivate func get(_ key: [UInt8], _ sequence: UInt64) -> LookupResult? {
@@ -61,8 +61,9 @@ struct MemtableTests {
         for snapshot in stride(from: UInt64(0), through: 2001, by: 37) {
             for k in 0..<62 {
                 let key = Array("key\(k)".utf8)
-                #expect(memtable.get(key, snapshot) == modelGet(versions, key, snapshot),
-                        "seed \(seed), key\(k) at \(snapshot)")
+                #expect(
+                    memtable.get(key, snapshot) == modelGet(versions, key, snapshot),
+                    "seed \(seed), key\(k) at \(snapshot)")
             }
         }
         #expect(memtable.get([], 5000) == nil)
@@ -227,10 +228,12 @@ struct MemtableTests {
         for body in bodies {
             var thread = pthread_t()
             let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-            let status = pthread_create(&thread, nil, { context in
-                Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, context)
+            let status = pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+                    return nil
+                }, context)
             precondition(status == 0, "pthread_create failed: \(status)")
             threads.append(thread)
         }

@@ -1,6 +1,5 @@
-import Testing
-
 import LSM
+import Testing
 
 /// Random operations against an `LSMStore` and an in-memory dictionary, which must always agree.
 @Suite("LSMStore against an in-memory model")

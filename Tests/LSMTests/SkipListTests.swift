@@ -2,7 +2,6 @@ import Testing
 
 @testable import LSM
 
-
 @Suite("Memtable: arena and skiplist")
 struct SkipListTests {
     @Test("the arena aligns, keeps memory apart and counts what it holds")

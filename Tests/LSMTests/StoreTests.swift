@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import LSM
+import Testing
 
 @Suite("LSMStore public API")
 struct StoreTests {
@@ -188,7 +187,9 @@ struct StoreTests {
         }) {
             seen.append(entry)
         }
-        let expected = try db.scan().map { String(decoding: $0.key, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self) }
+        let expected = try db.scan().map {
+            String(decoding: $0.key, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self)
+        }
         #expect(seen == expected)
         #expect(seen.count == 300)
         try db.close()
@@ -204,7 +205,9 @@ struct StoreTests {
         for round in 0..<50 {
             for i in 0..<keys {
                 // Values change every round and do not compress much, so space is not flattered.
-                for j in 0..<100 { value[j] = UInt8(truncatingIfNeeded: (i &* 31 &+ j &* 17 &+ round &* 7) &* 2_654_435_761 >> 7) }
+                for j in 0..<100 {
+                    value[j] = UInt8(truncatingIfNeeded: (i &* 31 &+ j &* 17 &+ round &* 7) &* 2_654_435_761 >> 7)
+                }
                 try db.put(bytes(String(format: "key%013d", i)), value)
             }
         }

@@ -83,7 +83,8 @@ struct SupportTests {
         let copy = try WriteBatch(decoding: batch.representation)
         var ops: [String] = []
         try copy.forEach { type, key, value in
-            ops.append("\(type.rawValue):\(String(decoding: key, as: UTF8.self))=\(String(decoding: value, as: UTF8.self))")
+            ops.append(
+                "\(type.rawValue):\(String(decoding: key, as: UTF8.self))=\(String(decoding: value, as: UTF8.self))")
         }
         #expect(ops == ["1:k1=v1", "0:k2="])
         #expect(copy.sequence == 42)

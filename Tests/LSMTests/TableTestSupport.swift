@@ -1,10 +1,10 @@
+@testable import LSM
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-@testable import LSM
 
 /// A seeded SplitMix64 generator: the table tests' only source of randomness, so every failure can
 /// be replayed from the seed its message prints.

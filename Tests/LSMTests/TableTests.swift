@@ -86,7 +86,8 @@ struct TableTests {
             for s in sequences { snapshots += [s, s - 1, s + 1] }
             for snapshot in snapshots {
                 let got = try get(table, userKey, snapshot: snapshot)
-                #expect(got == expectedLookup(entries, userKey, snapshot: snapshot), "seed \(seed), snapshot \(snapshot)")
+                #expect(
+                    got == expectedLookup(entries, userKey, snapshot: snapshot), "seed \(seed), snapshot \(snapshot)")
             }
         }
         // Absent keys.
@@ -147,13 +148,17 @@ struct TableTests {
         let zlib = try TableTestSupport.buildTable(entries, options: options(.zlib), path: directory + "/000002.ldb")
         #expect(Double(zlib) < Double(plain) * 0.75, "zlib \(zlib) vs none \(plain), seed \(seed)")
         // Incompressible values stay stored as they are: not larger than without compression.
-        let random = TableTestSupport.randomEntries(userKeyCount: 2000, maxVersions: 1, valueLength: 100...100, rng: &rng)
-        let plainRandom = try TableTestSupport.buildTable(random, options: options(.none), path: directory + "/000003.ldb")
-        let zlibRandom = try TableTestSupport.buildTable(random, options: options(.zlib), path: directory + "/000004.ldb")
+        let random = TableTestSupport.randomEntries(
+            userKeyCount: 2000, maxVersions: 1, valueLength: 100...100, rng: &rng)
+        let plainRandom = try TableTestSupport.buildTable(
+            random, options: options(.none), path: directory + "/000003.ldb")
+        let zlibRandom = try TableTestSupport.buildTable(
+            random, options: options(.zlib), path: directory + "/000004.ldb")
         #expect(zlibRandom == plainRandom, "seed \(seed)")
         let table = try TableTestSupport.openTable(directory + "/000002.ldb")
-        #expect(TableTestSupport.collect(table.makeIterator(verifyChecksums: true, fillCache: false)).map(\.value)
-            == entries.map(\.value))
+        #expect(
+            TableTestSupport.collect(table.makeIterator(verifyChecksums: true, fillCache: false)).map(\.value)
+                == entries.map(\.value))
     }
 
     @Test("index separators are shortened but still separate the blocks")
@@ -161,7 +166,9 @@ struct TableTests {
         var entries: [Entry] = []
         for i in 0..<3000 {
             let userKey = Array("user-key-with-a-long-common-prefix-\(100_000 + i)".utf8)
-            entries.append(Entry(key: InternalKey.make(userKey, sequence: 1, type: .value), value: [UInt8](repeating: 7, count: 50)))
+            entries.append(
+                Entry(
+                    key: InternalKey.make(userKey, sequence: 1, type: .value), value: [UInt8](repeating: 7, count: 50)))
         }
         let directory = TableTestSupport.makeTempDirectory()
         defer { TableTestSupport.removeDirectory(directory) }
@@ -191,7 +198,8 @@ struct TableTests {
         }
     }
 
-    @Test("a flipped byte in a data block is corruption at that block", arguments: [LSMOptions.Compression.none, .zlib])
+    @Test(
+        "a flipped byte in a data block is corruption at that block", arguments: [LSMOptions.Compression.none, .zlib])
     func flippedDataByte(compression: LSMOptions.Compression) throws {
         let seed: UInt64 = 0xF11B
         var rng = TableTestRNG(seed: seed)
@@ -292,7 +300,8 @@ struct TableTests {
     func garbageNeverTraps() throws {
         let seed: UInt64 = 0x6A4BA6E
         var rng = TableTestRNG(seed: seed)
-        let entries = TableTestSupport.randomEntries(userKeyCount: 300, valueLength: 0...30, compressibleValues: true, rng: &rng)
+        let entries = TableTestSupport.randomEntries(
+            userKeyCount: 300, valueLength: 0...30, compressibleValues: true, rng: &rng)
         let directory = TableTestSupport.makeTempDirectory()
         defer { TableTestSupport.removeDirectory(directory) }
         let good = directory + "/000001.ldb"

@@ -67,7 +67,8 @@ struct BenchOptions: Sendable {
                 workloads = try Self.list(requireValue()).map { name in
                     guard let workload = Workload(rawValue: name) else {
                         throw BenchError(
-                            "unknown benchmark '\(name)' (known: \(Workload.allCases.map(\.rawValue).joined(separator: ",")))")
+                            "unknown benchmark '\(name)' (known: \(Workload.allCases.map(\.rawValue).joined(separator: ",")))"
+                        )
                     }
                     return workload
                 }

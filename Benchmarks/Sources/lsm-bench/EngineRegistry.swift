@@ -3,9 +3,9 @@ enum EngineRegistry {
     /// Whether the `ours` engine is compiled in (Package.swift's `lsmStoreAvailable`).
     static var oursAvailable: Bool {
         #if LSM_AVAILABLE
-        true
+            true
         #else
-        false
+            false
         #endif
     }
 
@@ -17,17 +17,24 @@ enum EngineRegistry {
     ) throws -> EngineReport {
         switch name {
         case LevelDBEngine.name:
-            return try WorkloadRunner<LevelDBEngine>(num: num, reads: reads, directory: directory, cacheBytes: cacheBytes)
-                .run(workloads, progress: progress)
+            return try WorkloadRunner<LevelDBEngine>(
+                num: num, reads: reads, directory: directory, cacheBytes: cacheBytes
+            )
+            .run(workloads, progress: progress)
         case RocksDBEngine.name:
-            return try WorkloadRunner<RocksDBEngine>(num: num, reads: reads, directory: directory, cacheBytes: cacheBytes)
-                .run(workloads, progress: progress)
+            return try WorkloadRunner<RocksDBEngine>(
+                num: num, reads: reads, directory: directory, cacheBytes: cacheBytes
+            )
+            .run(workloads, progress: progress)
         case "ours":
             #if LSM_AVAILABLE
-            return try WorkloadRunner<OursEngine>(num: num, reads: reads, directory: directory, cacheBytes: cacheBytes)
+                return try WorkloadRunner<OursEngine>(
+                    num: num, reads: reads, directory: directory, cacheBytes: cacheBytes
+                )
                 .run(workloads, progress: progress)
             #else
-            throw BenchError("the ours engine is not built: set lsmStoreAvailable = true in Benchmarks/Package.swift")
+                throw BenchError(
+                    "the ours engine is not built: set lsmStoreAvailable = true in Benchmarks/Package.swift")
             #endif
         default:
             throw BenchError("unknown engine '\(name)'")

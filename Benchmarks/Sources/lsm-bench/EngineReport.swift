@@ -21,8 +21,9 @@ struct EngineReport: Sendable {
     func encoded() -> String {
         var lines: [String] = []
         for r in results {
-            lines.append(["result", r.workload, String(r.operations), String(r.seconds), String(r.bytes), r.message]
-                .joined(separator: "\t"))
+            lines.append(
+                ["result", r.workload, String(r.operations), String(r.seconds), String(r.bytes), r.message]
+                    .joined(separator: "\t"))
         }
         if let baselineResidentKiB { lines.append("baseline_rss_kib\t\(baselineResidentKiB)") }
         if let baselineAnonymousKiB { lines.append("baseline_anon_kib\t\(baselineAnonymousKiB)") }
@@ -38,11 +39,14 @@ struct EngineReport: Sendable {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch fields.first {
             case "result" where fields.count == 6:
-                guard let operations = Int(fields[2]), let seconds = Double(fields[3]), let bytes = Int(fields[4]) else {
+                guard let operations = Int(fields[2]), let seconds = Double(fields[3]), let bytes = Int(fields[4])
+                else {
                     throw BenchError("bad result line: \(line)")
                 }
-                results.append(WorkloadResult(
-                    workload: fields[1], operations: operations, seconds: seconds, bytes: bytes, message: fields[5]))
+                results.append(
+                    WorkloadResult(
+                        workload: fields[1], operations: operations, seconds: seconds, bytes: bytes, message: fields[5])
+                )
             case "baseline_rss_kib" where fields.count == 2:
                 baselineResidentKiB = Int(fields[1])
             case "baseline_anon_kib" where fields.count == 2:

@@ -78,7 +78,9 @@ struct MarkdownReport {
             let cpu = run.outcome.map { String(format: "%.1f", $0.cpuSeconds) } ?? "—"
             let wall = run.outcome.map { String(format: "%.1f", $0.wallSeconds) } ?? "—"
             let size = run.report?.databaseBytes.map { String(format: "%.1f", Double($0) / 1_048_576) } ?? "—"
-            lines.append("| \(run.engine) | \(rss) | \(anonymous) | \(baseline) | \(cpu) | \(wall) | \(size) | \(run.failure ?? "ok") |")
+            lines.append(
+                "| \(run.engine) | \(rss) | \(anonymous) | \(baseline) | \(cpu) | \(wall) | \(size) | \(run.failure ?? "ok") |"
+            )
         }
         lines.append("")
         lines.append(
@@ -90,7 +92,8 @@ struct MarkdownReport {
     }
 
     private func detailLine(engine: String, _ result: WorkloadResult) -> String {
-        var line = engine.padding(toLength: 8, withPad: " ", startingAt: 0)
+        var line =
+            engine.padding(toLength: 8, withPad: " ", startingAt: 0)
             + result.workload.padding(toLength: 12, withPad: " ", startingAt: 0)
             + ": " + String(format: "%11.3f micros/op;", result.microsecondsPerOperation)
         if result.bytes > 0 && result.seconds > 0 {

@@ -55,8 +55,9 @@ enum SystemInfo {
         var total = 0
         while let name = enumerator.nextObject() as? String {
             if let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name),
-               (attributes[.type] as? FileAttributeType) == .typeRegular,
-               let size = attributes[.size] as? Int {
+                (attributes[.type] as? FileAttributeType) == .typeRegular,
+                let size = attributes[.size] as? Int
+            {
                 total += size
             }
         }

@@ -67,7 +67,8 @@ final class WorkloadRunner<Engine: KeyValueEngine> {
                 try SystemInfo.removeTree(mainPath)
             }
             let db = try mainDatabase()
-            return try write(workload, into: db, count: count, sequential: workload == .fillseq, sync: false, random: &random)
+            return try write(
+                workload, into: db, count: count, sequential: workload == .fillseq, sync: false, random: &random)
         case .fillsync:
             // Synced writes measure fsync latency, which background compaction of the main database
             // and the page cache it dirtied would inflate (on ext4 an fsync also flushes other files'

@@ -106,8 +106,10 @@ final class MergingIterator: InternalIterator {
 
     /// Reports a key too short for an internal key (kept out of line: it builds a string).
     private func failShortKey(_ count: Int) {
-        fail(.corruption(file: "(merged iterator)", offset: -1,
-                         reason: "internal key of \(count) bytes is shorter than its trailer"))
+        fail(
+            .corruption(
+                file: "(merged iterator)", offset: -1,
+                reason: "internal key of \(count) bytes is shorter than its trailer"))
     }
 
     /// Records the first error and invalidates the iterator for good.

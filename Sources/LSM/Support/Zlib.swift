@@ -70,7 +70,9 @@ enum Zlib {
 
     /// Appends the raw deflate of `input` to `output` and returns `true`, or returns `false` (with
     /// `output` unchanged) when the stream is unusable.
-    static func compress(_ input: UnsafeRawBufferPointer, with deflater: Deflater, appendingTo output: ByteBuffer) -> Bool {
+    static func compress(_ input: UnsafeRawBufferPointer, with deflater: Deflater, appendingTo output: ByteBuffer)
+        -> Bool
+    {
         guard deflater.isReady else { return false }
         let stream = deflater.stream
         guard deflateReset(stream) == Z_OK else { return false }

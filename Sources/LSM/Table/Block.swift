@@ -21,7 +21,8 @@ final class Block: @unchecked Sendable {
     /// The offset of the block in that file, for errors.
     let offset: Int64
 
-    private init(data: UnsafeRawPointer, size: Int, restartOffset: Int, restartCount: Int, file: String, offset: Int64) {
+    private init(data: UnsafeRawPointer, size: Int, restartOffset: Int, restartCount: Int, file: String, offset: Int64)
+    {
         self.data = data
         self.size = size
         self.restartOffset = restartOffset

@@ -99,7 +99,8 @@ func commonPrefixLength(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer
     guard n > 0, let pa = a.baseAddress, let pb = b.baseAddress else { return 0 }
     var i = 0
     while i + 8 <= n {
-        let x = pa.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let x =
+            pa.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             ^ pb.loadUnaligned(fromByteOffset: i, as: UInt64.self)
         if x != 0 { return i + UInt64(littleEndian: x).trailingZeroBitCount / 8 }
         i += 8

@@ -65,12 +65,14 @@ final class Table: @unchecked Sendable {
             }
             return try Footer.decode(UnsafeRawBufferPointer(buffer), file: file.path, offset: Int64(footerOffset))
         }
-        let index = try readContents(file: file, handle: footer.indexHandle, dataEnd: footerOffset, verifyChecksum: true)
+        let index = try readContents(
+            file: file, handle: footer.indexHandle, dataEnd: footerOffset, verifyChecksum: true)
         let indexBlock = try Block.make(
             owning: index.memory, size: index.count, file: file.path, offset: Int64(footer.indexHandle.offset))
         var filter: (memory: UnsafeMutableRawPointer, count: Int)?
         if footer.filterHandle.size > 0 {
-            filter = try readContents(file: file, handle: footer.filterHandle, dataEnd: footerOffset, verifyChecksum: true)
+            filter = try readContents(
+                file: file, handle: footer.filterHandle, dataEnd: footerOffset, verifyChecksum: true)
         }
         return Table(
             file: file, fileNumber: fileNumber, dataEnd: footerOffset, indexBlock: indexBlock,
@@ -142,7 +144,8 @@ final class Table: @unchecked Sendable {
         }
         let contents = try Table.readContents(
             file: file, handle: handle, dataEnd: dataEnd, verifyChecksum: verifyChecksums)
-        let block = try Block.make(owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
+        let block = try Block.make(
+            owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
         if fillCache, let blockCache {
             blockCache.insert(fileNumber: fileNumber, offset: handle.offset, block: block)
         }
@@ -157,7 +160,8 @@ final class Table: @unchecked Sendable {
                 file: file, handle: filterHandle, dataEnd: dataEnd, verifyChecksum: true)
             filter.memory.deallocate()
         }
-        let indexContents = try Table.readContents(file: file, handle: indexHandle, dataEnd: dataEnd, verifyChecksum: true)
+        let indexContents = try Table.readContents(
+            file: file, handle: indexHandle, dataEnd: dataEnd, verifyChecksum: true)
         let index = try Block.make(
             owning: indexContents.memory, size: indexContents.count, file: path, offset: Int64(indexHandle.offset))
         var indexCursor = BlockCursor(block: index)
@@ -170,7 +174,8 @@ final class Table: @unchecked Sendable {
                 throw index.corruption("malformed block handle in index")
             }
             let contents = try Table.readContents(file: file, handle: handle, dataEnd: dataEnd, verifyChecksum: true)
-            let block = try Block.make(owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
+            let block = try Block.make(
+                owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
             var cursor = BlockCursor(block: block)
             defer { cursor.releaseScratch() }
             cursor.seekToFirst()
@@ -205,7 +210,8 @@ final class Table: @unchecked Sendable {
         else {
             throw LSMError.corruption(
                 file: file.path, offset: offset,
-                reason: "block handle (offset \(handle.offset), size \(handle.size)) runs past the blocks' end \(dataEnd)")
+                reason:
+                    "block handle (offset \(handle.offset), size \(handle.size)) runs past the blocks' end \(dataEnd)")
         }
         let size = Int(handle.size)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: size + 5, alignment: 8)

@@ -161,7 +161,8 @@ final class Version: @unchecked Sendable {
         to iterators: inout [any InternalIterator], tableCache: TableCache, fillCache: Bool
     ) throws {
         for file in files[0] {
-            iterators.append(try tableCache.makeIterator(fileNumber: file.number, size: file.size, fillCache: fillCache))
+            iterators.append(
+                try tableCache.makeIterator(fileNumber: file.number, size: file.size, fillCache: fillCache))
         }
         for level in 1..<Version.levelCount where !files[level].isEmpty {
             iterators.append(

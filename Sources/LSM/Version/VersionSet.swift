@@ -80,7 +80,9 @@ final class VersionSet {
         edit.nextFileNumber = nextFileNumber
         edit.lastSequence = lastSequence
         for level in 0..<Version.levelCount {
-            if !compactPointers[level].isEmpty { edit.compactPointers.append((level: level, key: compactPointers[level])) }
+            if !compactPointers[level].isEmpty {
+                edit.compactPointers.append((level: level, key: compactPointers[level]))
+            }
             for file in current.files[level] { edit.newFiles.append((level: level, file: file)) }
         }
         return edit
