@@ -33,6 +33,13 @@ extension LSMStore {
             try flushImmutable()
             return
         }
+        try compactOnce()
+        // Only now: the compaction pinned its input version, and with it the files it replaced.
+        deleteObsoleteFiles()
+    }
+
+    /// Runs the manual compaction asked for, or else the one the current version most needs.
+    private func compactOnce() throws {
         let compaction: Compaction?
         let manual = state.manualCompaction
         if let manual {
@@ -58,7 +65,6 @@ extension LSMStore {
         } else {
             try runCompaction(compaction)
         }
-        deleteObsoleteFiles()
     }
 
     /// Writes the immutable memtable to a table and installs it (lock held, released while writing).
