@@ -91,12 +91,7 @@ extension LSMStore {
         var memtable = Memtable()
         var entries = 0
         while let record = try reader.readRecord() {
-            let batch: WriteBatch
-            do {
-                batch = try WriteBatch(decoding: record)
-            } catch let error as WriteBatchDecodingError {
-                throw LSMError.corruption(file: path, offset: reader.lastRecordOffset, reason: error.reason)
-            }
+            let batch = try WriteBatch(logRecord: record, path: path, offset: reader.lastRecordOffset)
             try insert(batch, into: memtable)
             entries += batch.count
             if batch.count > 0 {

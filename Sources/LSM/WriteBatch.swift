@@ -77,6 +77,16 @@ public struct WriteBatch: Sendable {
         }
     }
 
+    /// Decodes the WAL record that starts at `offset` of the log at `path`, turning a malformed
+    /// batch into ``LSMError/corruption(file:offset:reason:)``.
+    init(logRecord record: [UInt8], path: String, offset: Int64) throws {
+        do {
+            try self.init(decoding: record)
+        } catch let error as WriteBatchDecodingError {
+            throw LSMError.corruption(file: path, offset: offset, reason: error.reason)
+        }
+    }
+
     /// Calls `body` for each operation in order with its type, key and value (empty for a delete).
     /// The buffers are valid only during the call.
     func forEach(

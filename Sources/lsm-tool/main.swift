@@ -40,16 +40,7 @@ func fail(_ message: String) -> Never {
 
 /// Shows bytes as text, escaping what is not printable ASCII.
 func printable(_ bytes: [UInt8]) -> String {
-    var out = ""
-    for byte in bytes {
-        if byte >= 0x20 && byte < 0x7f && byte != UInt8(ascii: "\\") {
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-        } else {
-            let hex = String(byte, radix: 16)
-            out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-        }
-    }
-    return out
+    bytes.withUnsafeBytes { LSMInspector.escaped($0, limit: Int.max) }
 }
 
 /// The value of `--name VALUE` in `arguments`, if present.

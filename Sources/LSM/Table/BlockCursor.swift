@@ -139,29 +139,7 @@ struct BlockCursor {
     /// typical store is cheaper than a call to `memcmp`. Both keys must be at least 8 bytes.
     @inline(__always)
     static func compareKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let pa = a.baseAddress.unsafelyUnwrapped
-        let pb = b.baseAddress.unsafelyUnwrapped
-        let lengthA = a.count - InternalKey.trailerSize
-        let lengthB = b.count - InternalKey.trailerSize
-        let common = min(lengthA, lengthB)
-        var i = 0
-        while i + 8 <= common {
-            let x = UInt64(bigEndian: pa.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let y = UInt64(bigEndian: pb.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            if x != y { return x < y ? -1 : 1 }
-            i += 8
-        }
-        while i < common {
-            let x = pa.load(fromByteOffset: i, as: UInt8.self)
-            let y = pb.load(fromByteOffset: i, as: UInt8.self)
-            if x != y { return x < y ? -1 : 1 }
-            i += 1
-        }
-        if lengthA != lengthB { return lengthA < lengthB ? -1 : 1 }
-        // Same user key: the larger trailer (newer sequence) sorts first.
-        let ta = Coding.loadFixed64(pa + lengthA)
-        let tb = Coding.loadFixed64(pb + lengthB)
-        return ta > tb ? -1 : (ta < tb ? 1 : 0)
+        InternalKey.compare(a, b)
     }
 
     // MARK: - Decoding

@@ -51,12 +51,7 @@ public enum LSMInspector {
     private static func dumpLog(path: String, output: (String) -> Void) throws {
         let reader = LogReader(file: try PosixFile.openForReading(path))
         while let record = try reader.readRecord() {
-            let batch: WriteBatch
-            do {
-                batch = try WriteBatch(decoding: record)
-            } catch let error as WriteBatchDecodingError {
-                throw LSMError.corruption(file: path, offset: reader.lastRecordOffset, reason: error.reason)
-            }
+            let batch = try WriteBatch(logRecord: record, path: path, offset: reader.lastRecordOffset)
             var line = "@\(reader.lastRecordOffset) sequence \(batch.sequence), \(batch.count) ops:"
             try? batch.forEach { type, key, value in
                 line += type == .value ? " put \(escaped(key)) => \(escaped(value))" : " delete \(escaped(key))"
@@ -135,11 +130,12 @@ public enum LSMInspector {
         return parts.joined(separator: ", ")
     }
 
-    /// Bytes as text, with non-printable bytes as `\xNN`, shortened past 80 bytes.
-    static func escaped(_ bytes: UnsafeRawBufferPointer) -> String {
+    /// Bytes as text, with non-printable bytes and `\` as `\xNN`; past `limit` bytes the rest is
+    /// summarized by its length.
+    public static func escaped(_ bytes: UnsafeRawBufferPointer, limit: Int = 80) -> String {
         var out = ""
         for (index, byte) in bytes.enumerated() {
-            if index == 80 {
+            if index == limit {
                 out += "…(\(bytes.count) bytes)"
                 break
             }
