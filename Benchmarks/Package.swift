@@ -4,11 +4,6 @@
 // that building the root package never needs the peer libraries.
 import PackageDescription
 
-/// Whether `LSMStore` (the engine's public facade) exists in the root package. While it is `false`
-/// the `ours` engine (Sources/lsm-bench/OursEngine.swift) is compiled out and only the peers run.
-/// Set it to `true` once `LSMStore` has landed.
-let lsmStoreAvailable = true
-
 let package = Package(
     name: "lsm-bench",
     platforms: [.macOS(.v15)],
@@ -38,7 +33,7 @@ let package = Package(
             swiftSettings: [
                 .swiftLanguageMode(.v6),
                 .enableUpcomingFeature("ExistentialAny"),
-            ] + (lsmStoreAvailable ? [.define("LSM_AVAILABLE")] : [])
+            ]
         ),
     ]
 )

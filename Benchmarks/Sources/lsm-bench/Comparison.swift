@@ -24,11 +24,6 @@ struct Comparison {
 
     private func run(engine: String, root: String, keepDatabase: Bool) throws -> EngineRun {
         var run = EngineRun(engine: engine)
-        if engine == "ours" && !EngineRegistry.oursAvailable {
-            run.failure = "not built (LSMStore not available yet; see Benchmarks/README.md)"
-            logLine("lsm-bench: skipping ours: not built")
-            return run
-        }
         let directory = root + "/" + engine
         let resultFile = root + "/" + engine + ".result"
         try SystemInfo.removeTree(directory)

@@ -1,14 +1,5 @@
 /// Maps engine names to engine types, and runs a child process's workloads with the chosen one.
 enum EngineRegistry {
-    /// Whether the `ours` engine is compiled in (Package.swift's `lsmStoreAvailable`).
-    static var oursAvailable: Bool {
-        #if LSM_AVAILABLE
-            true
-        #else
-            false
-        #endif
-    }
-
     /// Runs `workloads` on the engine called `name` in `directory`, calling `progress` with the
     /// report so far after each workload; throws for an unknown or compiled-out engine.
     static func run(
@@ -27,15 +18,10 @@ enum EngineRegistry {
             )
             .run(workloads, progress: progress)
         case "ours":
-            #if LSM_AVAILABLE
-                return try WorkloadRunner<OursEngine>(
-                    num: num, reads: reads, directory: directory, cacheBytes: cacheBytes
-                )
-                .run(workloads, progress: progress)
-            #else
-                throw BenchError(
-                    "the ours engine is not built: set lsmStoreAvailable = true in Benchmarks/Package.swift")
-            #endif
+            return try WorkloadRunner<OursEngine>(
+                num: num, reads: reads, directory: directory, cacheBytes: cacheBytes
+            )
+            .run(workloads, progress: progress)
         default:
             throw BenchError("unknown engine '\(name)'")
         }

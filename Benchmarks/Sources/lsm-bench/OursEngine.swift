@@ -1,68 +1,64 @@
-// Compiled only when Package.swift sets `lsmStoreAvailable = true` (defining LSM_AVAILABLE), i.e.
-// once the root package's `LSMStore` exists.
-#if LSM_AVAILABLE
-    import Foundation
-    import LSM
+import Foundation
+import LSM
 
-    /// This project's LSM engine, `LSMStore`, with the options the peers are given: zlib blocks, a
-    /// 10 bits/key bloom filter, the block cache `--cache-mb` asks for and a 4 MiB write buffer.
-    ///
-    /// The store's API takes and returns `[UInt8]`, so each operation copies its key (and value) into a
-    /// new array; that cost is part of what a user of the API pays and is measured with it.
-    final class OursEngine: KeyValueEngine {
-        static let name = "ours"
+/// This project's LSM engine, `LSMStore`, with the options the peers are given: zlib blocks, a
+/// 10 bits/key bloom filter, the block cache `--cache-mb` asks for and a 4 MiB write buffer.
+///
+/// The store's API takes and returns `[UInt8]`, so each operation copies its key (and value) into a
+/// new array; that cost is part of what a user of the API pays and is measured with it.
+final class OursEngine: KeyValueEngine {
+    static let name = "ours"
 
-        private var store: LSMStore?
+    private var store: LSMStore?
 
-        init(directory: String, cacheBytes: Int) throws {
-            var options = LSMOptions()
-            options.compression = ProcessInfo.processInfo.environment["LSM_BENCH_NO_COMPRESSION"] == nil ? .zlib : .none
-            options.bloomBitsPerKey = 10
-            options.blockCacheCapacity = cacheBytes
-            options.writeBufferSize = 4 << 20
-            store = try LSMStore(directory: directory, options: options)
-        }
-
-        private func open() throws -> LSMStore {
-            guard let store else { throw BenchError("ours: store is closed") }
-            return store
-        }
-
-        func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool) throws {
-            try open().put([UInt8](key), [UInt8](value), sync: sync)
-        }
-
-        func get(_ key: UnsafeRawBufferPointer) throws -> Bool {
-            try open().get([UInt8](key)) != nil
-        }
-
-        func readSequential(limit: Int) throws -> (entries: Int, bytes: Int) {
-            var entries = 0
-            var bytes = 0
-            guard limit > 0 else { return (0, 0) }
-            let iterator = try open().makeIterator()
-            while entries < limit, let size = try iterator.next({ key, value in key.count + value.count }) {
-                bytes += size
-                entries += 1
-            }
-            return (entries, bytes)
-        }
-
-        func seek(_ key: UnsafeRawBufferPointer, nexts: Int) throws -> Bool {
-            let target = [UInt8](key)
-            var found = false
-            var read = 0
-            let iterator = try open().makeIterator(from: target)
-            while read <= nexts, let isTarget = try iterator.next({ key, _ in key.elementsEqual(target) }) {
-                if read == 0 { found = isTarget }
-                read += 1
-            }
-            return found
-        }
-
-        func close() throws {
-            try store?.close()
-            store = nil
-        }
+    init(directory: String, cacheBytes: Int) throws {
+        var options = LSMOptions()
+        options.compression = ProcessInfo.processInfo.environment["LSM_BENCH_NO_COMPRESSION"] == nil ? .zlib : .none
+        options.bloomBitsPerKey = 10
+        options.blockCacheCapacity = cacheBytes
+        options.writeBufferSize = 4 << 20
+        store = try LSMStore(directory: directory, options: options)
     }
-#endif
+
+    private func open() throws -> LSMStore {
+        guard let store else { throw BenchError("ours: store is closed") }
+        return store
+    }
+
+    func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool) throws {
+        try open().put([UInt8](key), [UInt8](value), sync: sync)
+    }
+
+    func get(_ key: UnsafeRawBufferPointer) throws -> Bool {
+        try open().get([UInt8](key)) != nil
+    }
+
+    func readSequential(limit: Int) throws -> (entries: Int, bytes: Int) {
+        var entries = 0
+        var bytes = 0
+        guard limit > 0 else { return (0, 0) }
+        let iterator = try open().makeIterator()
+        while entries < limit, let size = try iterator.next({ key, value in key.count + value.count }) {
+            bytes += size
+            entries += 1
+        }
+        return (entries, bytes)
+    }
+
+    func seek(_ key: UnsafeRawBufferPointer, nexts: Int) throws -> Bool {
+        let target = [UInt8](key)
+        var found = false
+        var read = 0
+        let iterator = try open().makeIterator(from: target)
+        while read <= nexts, let isTarget = try iterator.next({ key, _ in key.elementsEqual(target) }) {
+            if read == 0 { found = isTarget }
+            read += 1
+        }
+        return found
+    }
+
+    func close() throws {
+        try store?.close()
+        store = nil
+    }
+}
