@@ -80,7 +80,8 @@ public final class LSMStore: Sendable {
     /// - Parameter sync: when `true`, the write is fsync'd to the log before the call returns.
     public func put(_ key: [UInt8], _ value: [UInt8], sync: Bool = false) throws {
         try checkSizes(key: key, value: value)
-        var batch = WriteBatch()
+        var batch = WriteBatch(
+            reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: value.count))
         batch.put(key, value)
         try write(batch, sync: sync)
     }
@@ -88,7 +89,7 @@ public final class LSMStore: Sendable {
     /// Removes `key`; removing a key that does not exist is not an error.
     public func delete(_ key: [UInt8], sync: Bool = false) throws {
         try checkSizes(key: key, value: [])
-        var batch = WriteBatch()
+        var batch = WriteBatch(reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: 0))
         batch.delete(key)
         try write(batch, sync: sync)
     }

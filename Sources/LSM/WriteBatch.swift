@@ -22,6 +22,19 @@ public struct WriteBatch: Sendable {
         representation = [UInt8](repeating: 0, count: WriteBatch.headerSize)
     }
 
+    /// An empty batch whose buffer already holds `bytes` more bytes: a one-put batch would otherwise
+    /// grow its array several times on the hottest path.
+    init(reservingCapacity bytes: Int) {
+        representation = []
+        representation.reserveCapacity(WriteBatch.headerSize + bytes)
+        representation.append(contentsOf: repeatElement(0, count: WriteBatch.headerSize))
+    }
+
+    /// The bytes a put of a key and value of these sizes adds to a batch.
+    static func putSize(keyCount: Int, valueCount: Int) -> Int {
+        1 + Coding.varintLength(UInt64(keyCount)) + keyCount + Coding.varintLength(UInt64(valueCount)) + valueCount
+    }
+
     /// Adds a put of `value` under `key`.
     public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
         representation.append(ValueType.value.rawValue)
