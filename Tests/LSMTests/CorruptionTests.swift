@@ -17,6 +17,14 @@ struct CorruptionTests {
         try db.close()
     }
 
+    /// Writes `count` keys and compacts them into tables, so the data lives in tables, not the WAL.
+    static func writeTables(_ path: String, count: Int) throws {
+        let db = try LSMStore(directory: path)
+        for i in 0..<count { try db.put(key(i), value(i)) }
+        try db.compactRange()
+        try db.close()
+    }
+
     static func key(_ i: Int) -> [UInt8] { bytes(String(format: "k%04d", i)) }
     static func value(_ i: Int) -> [UInt8] { [UInt8](repeating: UInt8(i % 251), count: 50) }
 
@@ -62,12 +70,7 @@ struct CorruptionTests {
     func tableCorruption() throws {
         let directory = TemporaryDirectory("lsm-table")
         defer { directory.cleanup() }
-        do {
-            let db = try LSMStore(directory: directory.path)
-            for i in 0..<2000 { try db.put(Self.key(i), Self.value(i)) }
-            try db.compactRange()
-            try db.close()
-        }
+        try Self.writeTables(directory.path, count: 2000)
         let table = try #require(Self.files(directory.path, suffix: ".ldb").first)
         try flipByte(in: table, at: 100)
         let db = try LSMStore(directory: directory.path)
@@ -92,12 +95,7 @@ struct CorruptionTests {
     func truncatedTable() throws {
         let directory = TemporaryDirectory("lsm-table-trunc")
         defer { directory.cleanup() }
-        do {
-            let db = try LSMStore(directory: directory.path)
-            for i in 0..<2000 { try db.put(Self.key(i), Self.value(i)) }
-            try db.compactRange()
-            try db.close()
-        }
+        try Self.writeTables(directory.path, count: 2000)
         let table = try #require(Self.files(directory.path, suffix: ".ldb").first)
         try truncateFile(table, to: 1000)
         let db = try LSMStore(directory: directory.path)
@@ -114,12 +112,7 @@ struct CorruptionTests {
     func manifestCorruption() throws {
         let directory = TemporaryDirectory("lsm-manifest")
         defer { directory.cleanup() }
-        do {
-            let db = try LSMStore(directory: directory.path)
-            for i in 0..<100 { try db.put(Self.key(i), Self.value(i)) }
-            try db.compactRange()
-            try db.close()
-        }
+        try Self.writeTables(directory.path, count: 100)
         let manifest = try #require(Self.files(directory.path, suffix: "MANIFEST-").first)
         let original = try Data(contentsOf: URL(fileURLWithPath: manifest))
 
