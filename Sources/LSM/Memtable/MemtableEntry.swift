@@ -68,34 +68,9 @@ enum MemtableEntry {
     static func compare(_ entry: UnsafeRawPointer, userKey: UnsafeRawBufferPointer, trailer: UInt64) -> Int {
         let (length, start) = decodeLength(entry)
         let entryUserKeyLength = length - InternalKey.trailerSize
-        let r = compareKeys(start, entryUserKeyLength, userKey.baseAddress, userKey.count)
+        let r = compareBytes(UnsafeRawBufferPointer(start: start, count: entryUserKeyLength), userKey)
         if r != 0 { return r }
         let entryTrailer = Coding.loadFixed64(start + entryUserKeyLength)
         return entryTrailer > trailer ? -1 : (entryTrailer < trailer ? 1 : 0)
-    }
-
-    /// Bytewise comparison (as ``compareBytes(_:_:)-(UnsafeRawBufferPointer,_)``) inlined for the
-    /// short keys of the skiplist search: eight bytes at a time as big-endian words, which saves
-    /// the call into `memcmp` on every node visited.
-    @inline(__always)
-    private static func compareKeys(
-        _ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer?, _ bCount: Int
-    ) -> Int {
-        let n = min(aCount, bCount)
-        guard n > 0, let b else { return aCount - bCount }
-        var i = 0
-        while i &+ 8 <= n {
-            let wa = UInt64(bigEndian: a.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let wb = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            if wa != wb { return wa < wb ? -1 : 1 }
-            i &+= 8
-        }
-        while i < n {
-            let ba = a.load(fromByteOffset: i, as: UInt8.self)
-            let bb = b.load(fromByteOffset: i, as: UInt8.self)
-            if ba != bb { return ba < bb ? -1 : 1 }
-            i &+= 1
-        }
-        return aCount - bCount
     }
 }

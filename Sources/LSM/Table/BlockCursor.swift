@@ -107,7 +107,7 @@ struct BlockCursor {
         var right = restartCount - 1
         var currentOrder = 0
         if isValid {
-            currentOrder = BlockCursor.compareKeys(key, target)
+            currentOrder = InternalKey.compare(key, target)
             if currentOrder < 0 {
                 left = restartIndex
             } else if currentOrder > 0 {
@@ -119,7 +119,7 @@ struct BlockCursor {
         while left < right {
             let mid = (left + right + 1) >> 1
             guard let midKey = restartKey(mid) else { return }
-            if BlockCursor.compareKeys(midKey, target) < 0 {
+            if InternalKey.compare(midKey, target) < 0 {
                 left = mid
             } else {
                 right = mid - 1
@@ -130,16 +130,8 @@ struct BlockCursor {
         }
         while true {
             parseNext()
-            if !isValid || BlockCursor.compareKeys(key, target) >= 0 { return }
+            if !isValid || InternalKey.compare(key, target) >= 0 { return }
         }
-    }
-
-    /// ``InternalKey/compare(_:_:)-(UnsafeRawBufferPointer,_)``, inlined for the seek loops: user
-    /// keys are compared eight bytes at a time as big-endian words, which for the short keys of a
-    /// typical store is cheaper than a call to `memcmp`. Both keys must be at least 8 bytes.
-    @inline(__always)
-    static func compareKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        InternalKey.compare(a, b)
     }
 
     // MARK: - Decoding
