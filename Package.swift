@@ -35,6 +35,17 @@ let package = Package(
             dependencies: ["LSM"],
             swiftSettings: strictSwift
         ),
+        // raftd's server: the replicated state machine, the lease manager and the HTTP API.
+        .target(
+            name: "Server",
+            dependencies: ["LSM"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "LSMTests",
             // lsm-tool is the child process of the crash test.
