@@ -21,3 +21,14 @@ func testSeed(default value: UInt64) -> UInt64 {
 }
 
 func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+/// A fresh, empty directory under the system's temp directory, removed by `cleanup()`.
+struct TemporaryDirectory {
+    let path: String
+    init(_ name: String = "server") {
+        let base = FileManager.default.temporaryDirectory.path
+        path = "\(base)/\(name)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
