@@ -15,6 +15,14 @@ let package = Package(
         .library(name: "LSM", targets: ["LSM"]),
         .executable(name: "lsm-tool", targets: ["lsm-tool"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev).
         .systemLibrary(
@@ -38,7 +46,14 @@ let package = Package(
         // raftd's server: the replicated state machine, the lease manager and the HTTP API.
         .target(
             name: "Server",
-            dependencies: ["LSM"],
+            dependencies: [
+                "LSM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(
