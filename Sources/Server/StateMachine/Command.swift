@@ -116,7 +116,8 @@ enum Command: Sendable, Equatable {
         case .expire:
             decoded = Self.decodeExpiries(&reader).map { .expire($0) }
         case .setMember:
-            if let id = reader.lengthPrefixed(), let http = reader.lengthPrefixed(), let raft = reader.lengthPrefixed() {
+            if let id = reader.lengthPrefixed(), let http = reader.lengthPrefixed(), let raft = reader.lengthPrefixed()
+            {
                 decoded = .setMember(
                     id: String(decoding: id, as: UTF8.self), httpAddress: String(decoding: http, as: UTF8.self),
                     raftAddress: String(decoding: raft, as: UTF8.self))
