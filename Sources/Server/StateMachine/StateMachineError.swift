@@ -6,4 +6,6 @@ enum StateMachineError: Error, Sendable, Equatable {
     /// A command's bytes failed to decode (a bug or a foreign log); the entry is skipped as a no-op on
     /// every node alike, because decoding is deterministic.
     case malformedCommand(String)
+    /// A file operation of the state machine failed (the message names the file and errno).
+    case storage(String)
 }
