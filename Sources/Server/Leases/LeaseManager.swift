@@ -177,7 +177,9 @@ final class LeaseManager: Sendable {
             // Whole seconds, rounded up, as etcd's TimeToLive reports.
             return Int64((deadline - now + nanosecondsPerSecond - 1) / nanosecondsPerSecond)
         }
-        let keys = lease.keys.map { LeaseStatus.Key(name: $0.name, remaining: seconds(.key(lease: lease.id, name: $0.name))) }
+        let keys = lease.keys.map {
+            LeaseStatus.Key(name: $0.name, remaining: seconds(.key(lease: lease.id, name: $0.name)))
+        }
         let remaining = lease.state == .created ? seconds(.lease(lease.id)) : keys.map(\.remaining).max() ?? 0
         return LeaseStatus(
             id: lease.id, name: lease.name, ttl: lease.ttl, remaining: remaining, state: lease.state, keys: keys)
