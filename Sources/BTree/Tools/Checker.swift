@@ -95,12 +95,14 @@ struct Checker {
             return
         }
         var leafDepth: Int?
-        walkPage(root, bucket: name, level: 0, lower: nil, upper: nil, leafDepth: &leafDepth, bucketDepth: depth)
+        walkPage(
+            root, bucket: name, from: "the root of \(name)", level: 0, lower: nil, upper: nil, leafDepth: &leafDepth,
+            bucketDepth: depth)
     }
 
     private mutating func walkPage(
-        _ id: UInt64, bucket: String, level: Int, lower: [UInt8]?, upper: [UInt8]?, leafDepth: inout Int?,
-        bucketDepth: Int
+        _ id: UInt64, bucket: String, from: String, level: Int, lower: [UInt8]?, upper: [UInt8]?,
+        leafDepth: inout Int?, bucketDepth: Int
     ) {
         guard level < TreePath.maxDepth else {
             report(.corruptPage, id, "\(bucket): tree deeper than \(TreePath.maxDepth) levels")
@@ -112,13 +114,13 @@ struct Checker {
         }
         let page = Page(space.address(id))
         if let problem = space.treePageProblem(id, page, checksum: true) {
-            _ = claim(id, count: 1, as: { _ in .leaf(bucket: bucket) }, from: bucket)
+            _ = claim(id, count: 1, as: { _ in .leaf(bucket: bucket) }, from: from)
             report(.corruptPage, id, "\(bucket): \(problem)")
             return
         }
         let isLeaf = page.isLeaf
         let use: PageUse = isLeaf ? .leaf(bucket: bucket) : .branch(bucket: bucket)
-        guard claim(id, count: 1, as: { _ in use }, from: bucket) else { return }
+        guard claim(id, count: 1, as: { _ in use }, from: from) else { return }
 
         // Keys ascend strictly and stay within the range the parent assigns.
         var previous: [UInt8]?
@@ -160,7 +162,8 @@ struct Checker {
                 let childLower = [UInt8](page.branchKey(i))
                 let childUpper = i + 1 < count ? [UInt8](page.branchKey(i + 1)) : upper
                 walkPage(
-                    page.branchChild(i), bucket: bucket, level: level + 1, lower: i == 0 ? lower : childLower,
+                    page.branchChild(i), bucket: bucket, from: "\(bucket) branch page \(id) element \(i)",
+                    level: level + 1, lower: i == 0 ? lower : childLower,
                     upper: childUpper, leafDepth: &leafDepth, bucketDepth: bucketDepth)
             }
         }
@@ -168,7 +171,7 @@ struct Checker {
 
     private mutating func checkOverflow(_ first: UInt64, length: Int, bucket: String, from leaf: UInt64) {
         let pages = space.overflowPages(forValueLength: length)
-        guard claim(first, count: pages, as: { .overflow(bucket: bucket, index: $0) }, from: "\(bucket) leaf \(leaf)")
+        guard claim(first, count: pages, as: { .overflow(bucket: bucket, index: $0) }, from: "\(bucket) leaf page \(leaf)")
         else { return }
         if let problem = space.overflowProblem(first, Page(space.address(first)), pages: pages, checksum: true) {
             report(.corruptPage, first, "\(bucket): overflow run: \(problem)")

@@ -110,9 +110,9 @@ extension Bucket {
     /// new root in this bucket. Afterwards ``header`` names the new root page.
     func spill() throws {
         for child in sortedSubBuckets {
-            let changed = child.rootNode != nil || child.headerDirty
+            // Spill first: a nested bucket's change materializes the child's own nodes.
             try child.spill()
-            guard changed else { continue }
+            guard child.rootNode != nil || child.headerDirty else { continue }
             let path = scratch
             let exact = try child.name.withUnsafeBytes { try path.search($0, in: self) }
             let leaf = try path.materializeLeaf(in: self)
@@ -189,3 +189,4 @@ extension Bucket {
         }
     }
 }
+
