@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .library(name: "LSM", targets: ["LSM"]),
         .executable(name: "lsm-tool", targets: ["lsm-tool"]),
+        .library(name: "BTree", targets: ["BTree"]),
+        .executable(name: "btree-tool", targets: ["btree-tool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -65,6 +67,23 @@ let package = Package(
             name: "LSMTests",
             // lsm-tool is the child process of the crash test.
             dependencies: ["LSM", "lsm-tool"],
+            swiftSettings: strictSwift
+        ),
+        // The copy-on-write B+tree engine: one mmap'd file, one writer, many readers.
+        .target(
+            name: "BTree",
+            dependencies: ["CCRC32C"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "btree-tool",
+            dependencies: ["BTree"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "BTreeTests",
+            // btree-tool is the child process of the crash test.
+            dependencies: ["BTree", "btree-tool"],
             swiftSettings: strictSwift
         ),
     ]

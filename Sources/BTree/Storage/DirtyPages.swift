@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The page runs a commit writes: buffers for every node, overflow value and freelist page, keyed by
+/// their page ids, written to the file in id order with as few `pwritev` calls as the ids allow.
+final class DirtyPages {
+    /// One run of consecutive pages and its buffer.
+    struct Run {
+        /// The first page id.
+        var id: UInt64
+        /// Pages in the run.
+        var pages: Int
+        /// `pages * pageSize` bytes.
+        var buffer: UnsafeMutableRawPointer
+        /// Whether the run is the freelist (not a tree page or overflow run).
+        var isFreelist: Bool
+    }
+
+    private static let chunkPages = 64
+
+    let pageSize: Int
+    private(set) var runs: [Run] = []
+    private var chunks: [UnsafeMutableRawPointer] = []
+    private var chunkCursor: UnsafeMutableRawPointer?
+    private var chunkPagesLeft = 0
+
+    init(pageSize: Int) {
+        self.pageSize = pageSize
+    }
+
+    deinit {
+        for chunk in chunks { free(chunk) }
+    }
+
+    /// Pages in all runs.
+    var pageCount: Int { runs.reduce(0) { $0 + $1.pages } }
+
+    /// A buffer for the run of `pages` pages starting at `id`, uninitialized.
+    func buffer(id: UInt64, pages: Int, isFreelist: Bool = false) -> UnsafeMutableRawPointer {
+        let buffer: UnsafeMutableRawPointer
+        if pages > DirtyPages.chunkPages / 4 {
+            buffer = DirtyPages.allocate(pages * pageSize, alignment: pageSize)
+            chunks.append(buffer)
+        } else {
+            if chunkCursor == nil || chunkPagesLeft < pages {
+                let chunk = DirtyPages.allocate(DirtyPages.chunkPages * pageSize, alignment: pageSize)
+                chunks.append(chunk)
+                chunkCursor = chunk
+                chunkPagesLeft = DirtyPages.chunkPages
+            }
+            guard let cursor = chunkCursor else { fatalError("dirty page chunk missing") }
+            buffer = cursor
+            chunkCursor = cursor + pages * pageSize
+            chunkPagesLeft -= pages
+        }
+        runs.append(Run(id: id, pages: pages, buffer: buffer, isFreelist: isFreelist))
+        return buffer
+    }
+
+    private static func allocate(_ bytes: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, alignment, bytes) == 0, let memory else {
+            fatalError("out of memory allocating \(bytes) bytes for dirty pages")
+        }
+        return memory
+    }
+
+    /// Writes every run to `file`, in page-id order, coalescing runs with consecutive ids into one
+    /// `pwritev`.
+    func write(to file: DatabaseFile) throws {
+        runs.sort { $0.id < $1.id }
+        var index = 0
+        while index < runs.count {
+            let start = runs[index].id
+            var next = start
+            var vectors: [iovec] = []
+            while index < runs.count && runs[index].id == next {
+                let run = runs[index]
+                vectors.append(iovec(iov_base: run.buffer, iov_len: run.pages * pageSize))
+                next += UInt64(run.pages)
+                index += 1
+            }
+            let offset = Int64(start) * Int64(pageSize)
+            if vectors.count == 1, let only = vectors.first {
+                try file.write(UnsafeRawBufferPointer(start: only.iov_base, count: only.iov_len), at: offset)
+            } else {
+                try file.write(vectors: vectors, at: offset)
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Bump-allocated memory for the keys and values a write transaction stores, freed all at once when
+/// the transaction ends. Nodes point into it (and into the map) instead of owning one array per
+/// key and value.
+final class Arena {
+    private static let chunkSize = 64 << 10
+
+    private var chunks: [UnsafeMutableRawPointer] = []
+    private var cursor: UnsafeMutableRawPointer?
+    private var remaining = 0
+
+    init() {}
+
+    deinit { reset() }
+
+    /// Copies `bytes` into the arena and returns the copy, valid until ``reset()``. The result always
+    /// has a non-nil base address, even when empty.
+    func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let destination = allocate(bytes.count)
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            destination.copyMemory(from: source, byteCount: bytes.count)
+        }
+        return UnsafeRawBufferPointer(start: destination, count: bytes.count)
+    }
+
+    /// `count` uninitialized bytes, valid until ``reset()``.
+    func allocate(_ count: Int) -> UnsafeMutableRawPointer {
+        let rounded = (max(count, 1) + 7) & ~7
+        if rounded > remaining || cursor == nil {
+            if rounded > Arena.chunkSize / 4 {
+                // Large values get a chunk of their own, keeping the current chunk's free space.
+                guard let chunk = malloc(rounded) else { fatalError("out of memory allocating \(rounded) bytes") }
+                chunks.append(chunk)
+                return chunk
+            }
+            guard let chunk = malloc(Arena.chunkSize) else { fatalError("out of memory") }
+            chunks.append(chunk)
+            cursor = chunk
+            remaining = Arena.chunkSize
+        }
+        guard let start = cursor else { fatalError("arena without a chunk") }
+        cursor = start + rounded
+        remaining -= rounded
+        return start
+    }
+
+    /// Frees everything the arena handed out.
+    func reset() {
+        for chunk in chunks { free(chunk) }
+        chunks.removeAll()
+        cursor = nil
+        remaining = 0
+    }
+}

@@ -1,0 +1,192 @@
+extension Bucket {
+    /// Nested buckets opened in this transaction, in name order (so commits lay pages out the same
+    /// way every run).
+    private var sortedSubBuckets: [Bucket] {
+        subBuckets.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
+    }
+
+    // MARK: Rebalance
+
+    /// Merges nodes that deletes left below a quarter page (or with too few keys) into a sibling,
+    /// removes empty nodes and collapses a root with a single child; then does the same in every
+    /// nested bucket opened in this transaction. Runs at commit, before ``spill()``.
+    func rebalance() throws {
+        let candidates = nodes.values.filter(\.unbalanced).sorted { $0.pageID < $1.pageID }
+        for node in candidates where !node.detached {
+            try rebalance(node)
+        }
+        if let root = rootNode, root.unbalanced, !root.detached { try rebalance(root) }
+        for child in sortedSubBuckets { try child.rebalance() }
+    }
+
+    private func rebalance(_ node: Node) throws {
+        guard node.unbalanced, !node.detached else { return }
+        node.unbalanced = false
+        tx.counters.rebalances += 1
+        let threshold = tx.space.pageSize / 4
+        if node.encodedSize > threshold && node.entries.count > (node.isLeaf ? 1 : 2) { return }
+
+        guard let parent = node.parent else {
+            try collapseRoot(node)
+            return
+        }
+
+        if node.entries.isEmpty {
+            if let index = parent.indexOfChild(pageID: node.pageID) { parent.remove(at: index) }
+            discard(node, from: parent)
+            try rebalance(parent)
+            return
+        }
+
+        guard let index = parent.indexOfChild(pageID: node.pageID), parent.entries.count > 1 else { return }
+        if index == 0 {
+            // Pull the right sibling into this node.
+            let sibling = parent.entries[1]
+            let target = try materialize(pageID: sibling.pageID, parent: parent, key: sibling.key)
+            try requireSameKind(node, target)
+            adoptChildren(of: target, into: node)
+            node.entries.append(contentsOf: target.entries)
+            parent.remove(at: 1)
+            discard(target, from: parent)
+        } else {
+            // Push this node into its left sibling.
+            let sibling = parent.entries[index - 1]
+            let target = try materialize(pageID: sibling.pageID, parent: parent, key: sibling.key)
+            try requireSameKind(node, target)
+            adoptChildren(of: node, into: target)
+            target.entries.append(contentsOf: node.entries)
+            parent.remove(at: index)
+            discard(node, from: parent)
+        }
+        try rebalance(parent)
+    }
+
+    /// A root branch with one child is replaced by that child (repeatedly); a root branch left without
+    /// children becomes an empty leaf.
+    private func collapseRoot(_ root: Node) throws {
+        while !root.isLeaf && root.entries.count == 1 {
+            let only = root.entries[0]
+            let child = try materialize(pageID: only.pageID, parent: root, key: only.key)
+            root.isLeaf = child.isLeaf
+            root.entries = child.entries
+            root.children = child.children
+            for grandchild in root.children { grandchild.parent = root }
+            nodes[child.pageID] = nil
+            tx.free(child.pageID, pages: 1)
+            child.pageID = 0
+            child.detached = true
+        }
+        if !root.isLeaf && root.entries.isEmpty { root.isLeaf = true }
+    }
+
+    private func requireSameKind(_ a: Node, _ b: Node) throws {
+        guard a.isLeaf == b.isLeaf else {
+            throw tx.space.corruption(b.pageID, "sibling pages of different kinds: leaves at uneven depths")
+        }
+    }
+
+    private func adoptChildren(of source: Node, into target: Node) {
+        for child in source.children {
+            child.parent = target
+            target.children.append(child)
+        }
+        source.children = []
+    }
+
+    /// Drops a node merged away or emptied: out of its parent's children and the node table, its page
+    /// freed.
+    private func discard(_ node: Node, from parent: Node) {
+        parent.children.removeAll { $0 === node }
+        nodes[node.pageID] = nil
+        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        node.pageID = 0
+        node.detached = true
+    }
+
+    // MARK: Spill
+
+    /// Writes every changed node of this bucket, and of the nested buckets opened in this transaction,
+    /// to newly allocated pages, splitting nodes larger than a page, and records each nested bucket's
+    /// new root in this bucket. Afterwards ``header`` names the new root page.
+    func spill() throws {
+        for child in sortedSubBuckets {
+            // Spill first: a nested bucket's change materializes the child's own nodes.
+            try child.spill()
+            guard child.rootNode != nil || child.headerDirty else { continue }
+            let path = scratch
+            let exact = try child.name.withUnsafeBytes { try path.search($0, in: self) }
+            let leaf = try path.materializeLeaf(in: self)
+            guard exact, leaf.entries[path.leafIndex].flags == LeafFlags.bucket else {
+                throw tx.space.corruption(header.root, "bucket \(Self.displayName(child.name)) vanished from its parent")
+            }
+            let bytes = tx.arena.allocate(BucketHeader.size)
+            child.header.encode(to: bytes)
+            leaf.entries[path.leafIndex].value = UnsafeRawBufferPointer(start: bytes, count: BucketHeader.size)
+            mutationCount &+= 1
+        }
+        guard let root = rootNode else { return }
+        try spill(root)
+        let top = root.root
+        rootNode = top
+        header.root = top.pageID
+    }
+
+    private func spill(_ node: Node) throws {
+        guard !node.spilled else { return }
+        node.children.sort { compareBytes($0.key, $1.key) < 0 }
+        let children = node.children
+        for child in children { try spill(child) }
+        node.children = []
+
+        let pageSize = tx.space.pageSize
+        let ranges = node.splitRanges(pageSize: pageSize)
+        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        node.pageID = 0
+        if ranges.count > 1 && node.parent == nil {
+            let newRoot = Node(isLeaf: false, pageID: 0, parent: nil)
+            createdNodes.append(newRoot)
+            node.parent = newRoot
+        }
+        if ranges.count > 1 { tx.counters.splits += ranges.count - 1 }
+        for (piece, range) in ranges.enumerated() {
+            if node.isLeaf { writeOverflowValues(of: node, in: range) }
+            let id = tx.allocate(pages: 1)
+            node.write(range, id: id, to: tx.dirty.buffer(id: id, pages: 1), pageSize: pageSize)
+            if piece == 0 { node.pageID = id }
+            guard let parent = node.parent, !range.isEmpty else { continue }
+            let firstKey = node.entries[range.lowerBound].key
+            let oldKey = piece == 0 && !node.key.isEmpty ? node.key : firstKey
+            parent.putChild(oldKey: oldKey, newKey: firstKey, child: id)
+            if piece == 0 { node.key = firstKey }
+        }
+        node.spilled = true
+        // A root that split got a new parent above it, which must be written too.
+        if let parent = node.parent, parent.pageID == 0, !parent.spilled, createdNodes.contains(where: { $0 === parent }) {
+            try spill(parent)
+        }
+    }
+
+    /// Writes the new large values of `node.entries[range]` to overflow runs and records the runs'
+    /// page ids in the entries.
+    private func writeOverflowValues(of node: Node, in range: Range<Int>) {
+        for index in range where node.entries[index].flags == LeafFlags.overflow && node.entries[index].pageID == 0 {
+            let value = node.entries[index].value
+            let pages = tx.space.overflowPages(forValueLength: value.count)
+            let id = tx.allocate(pages: pages)
+            let buffer = tx.dirty.buffer(id: id, pages: pages)
+            let length = pages * tx.space.pageSize
+            buffer.initializeMemory(as: UInt8.self, repeating: 0, count: Page.headerSize)
+            LittleEndian.store(PageKind.overflow.rawValue, buffer, 4)
+            LittleEndian.store(UInt32(pages - 1), buffer, 8)
+            LittleEndian.store(id, buffer, 16)
+            if let source = value.baseAddress, value.count > 0 {
+                (buffer + Page.headerSize).copyMemory(from: source, byteCount: value.count)
+            }
+            let end = Page.headerSize + value.count
+            (buffer + end).initializeMemory(as: UInt8.self, repeating: 0, count: length - end)
+            node.entries[index].pageID = id
+            tx.counters.overflowPagesWritten += pages
+        }
+    }
+}
+
