@@ -50,6 +50,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "LSM",
+                "BTree",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
