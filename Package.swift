@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LSM", targets: ["LSM"]),
+        .library(name: "Raft", targets: ["Raft"]),
         .executable(name: "lsm-tool", targets: ["lsm-tool"]),
     ],
     targets: [
@@ -28,6 +29,12 @@ let package = Package(
         .target(
             name: "LSM",
             dependencies: ["CZlib", "CCRC32C"],
+            swiftSettings: strictSwift
+        ),
+        // The Raft library: pure protocol core, durable storage, node driver. No package dependencies.
+        .target(
+            name: "Raft",
+            dependencies: ["CCRC32C"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
