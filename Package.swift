@@ -13,8 +13,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LSM", targets: ["LSM"]),
-        .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "Raft", targets: ["Raft", "RaftTransport"]),
         .executable(name: "lsm-tool", targets: ["lsm-tool"]),
+    ],
+    dependencies: [
+        // SwiftNIO for Raft's TCP transport only; the engines and Raft's core depend on no package.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0")
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev).
@@ -37,6 +41,23 @@ let package = Package(
             dependencies: ["CCRC32C"],
             swiftSettings: strictSwift
         ),
+        // Raft's TCP transport over SwiftNIO, kept out of `Raft` so the core and storage need no package.
+        .target(
+            name: "RaftTransport",
+            dependencies: [
+                "Raft",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The child process of the Raft storage crash test: appends synced entries and prints each
+        // acknowledged index until killed.
+        .executableTarget(
+            name: "raft-storage-stress",
+            dependencies: ["Raft"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "lsm-tool",
             dependencies: ["LSM"],
@@ -46,6 +67,12 @@ let package = Package(
             name: "LSMTests",
             // lsm-tool is the child process of the crash test.
             dependencies: ["LSM", "lsm-tool"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "RaftTests",
+            // raft-storage-stress is the child process of the storage crash test.
+            dependencies: ["Raft", "RaftTransport", "raft-storage-stress"],
             swiftSettings: strictSwift
         ),
     ]
