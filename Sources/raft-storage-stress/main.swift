@@ -7,12 +7,13 @@
 // printing the batch's last index on its own line: a printed index is acknowledged, so it must
 // survive a kill -9. Entry i has term i / 1000 + 1 and the data `stressData(i)`, so a checker can
 // tell a correct entry from a damaged one. Stops after --count entries (default: practically never).
+import Raft
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import Raft
 
 /// The deterministic data of entry `index`: 1 to 300 bytes.
 func stressData(_ index: UInt64) -> [UInt8] {

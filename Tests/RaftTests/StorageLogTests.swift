@@ -229,7 +229,9 @@ struct StorageLogTests {
         // The third record of the first segment: header 24 bytes, then records of 25 + data bytes.
         let offset = 24 + (25 + 2) + (25 + 3)
         try flipBit(in: first, at: offset + 12)
-        #expect(throws: RaftStorageError.corruption(file: first, offset: Int64(offset), reason: "record checksum mismatch")) {
+        #expect(
+            throws: RaftStorageError.corruption(file: first, offset: Int64(offset), reason: "record checksum mismatch")
+        ) {
             try SegmentedLog(directory: directory.path, options: Self.smallSegments)
         }
         try flipBit(in: first, at: offset + 12)  // repaired

@@ -19,8 +19,11 @@ struct StorageSnapshotTests {
 
     /// Writes a snapshot of `data` in chunks of varying sizes.
     @discardableResult
-    static func writeSnapshot(_ store: SnapshotStore, index: UInt64, term: UInt64, data: [UInt8]) throws -> StoredSnapshot {
-        let writer = try store.create(metadata: SnapshotMetadata(index: index, term: term, configuration: configuration))
+    static func writeSnapshot(_ store: SnapshotStore, index: UInt64, term: UInt64, data: [UInt8]) throws
+        -> StoredSnapshot
+    {
+        let writer = try store.create(
+            metadata: SnapshotMetadata(index: index, term: term, configuration: configuration))
         var offset = 0
         var chunk = 1
         while offset < data.count {
@@ -82,9 +85,14 @@ struct StorageSnapshotTests {
         let directory = StorageTestDirectory("snapshot-retention")
         defer { directory.cleanup() }
         let store = try SnapshotStore(directory: directory.path)
-        for index in UInt64(1)...4 { try Self.writeSnapshot(store, index: index * 100, term: index, data: [UInt8(index)]) }
+        for index in UInt64(1)...4 {
+            try Self.writeSnapshot(store, index: index * 100, term: index, data: [UInt8(index)])
+        }
         let names = try store.snapshotPaths().map { URL(fileURLWithPath: $0).lastPathComponent }
-        #expect(names == ["00000000000000000400-00000000000000000004.snap", "00000000000000000300-00000000000000000003.snap"])
+        #expect(
+            names == [
+                "00000000000000000400-00000000000000000004.snap", "00000000000000000300-00000000000000000003.snap",
+            ])
         #expect(try store.latest()?.metadata.index == 400)
         // An abandoned writer leaves no temporary file.
         do { _ = try store.create(metadata: SnapshotMetadata(index: 500, term: 5, configuration: Configuration())) }

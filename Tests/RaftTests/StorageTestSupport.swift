@@ -41,7 +41,8 @@ struct StorageTestDirectory {
 func testEntry(_ index: UInt64, term: UInt64? = nil, size: Int? = nil) -> Entry {
     let count = size ?? Int(index % 97) + 1
     let data = (0..<count).map { UInt8(truncatingIfNeeded: index &* 31 &+ UInt64($0)) }
-    return Entry(term: term ?? (index / 7 + 1), index: index, kind: index % 11 == 0 ? .configurationChange : .normal, data: data)
+    return Entry(
+        term: term ?? (index / 7 + 1), index: index, kind: index % 11 == 0 ? .configurationChange : .normal, data: data)
 }
 
 /// Test entries `range`.

@@ -90,7 +90,8 @@ struct LogState {
         guard bytes.count >= LogSegment.headerSize, Array(bytes[0..<LogSegment.headerSize]) == header else {
             // A crash while the segment was being created leaves a short or zero header and nothing
             // after it: the segment held nothing yet, so it is written again.
-            let restIsZero = bytes.count <= LogSegment.headerSize || bytes[LogSegment.headerSize...].allSatisfy { $0 == 0 }
+            let restIsZero =
+                bytes.count <= LogSegment.headerSize || bytes[LogSegment.headerSize...].allSatisfy { $0 == 0 }
             let headerIsPartial = zip(bytes.prefix(LogSegment.headerSize), header).allSatisfy { $0 == $1 || $0 == 0 }
             if isLast && restIsZero && headerIsPartial {
                 try file.truncate(to: 0)
@@ -434,7 +435,9 @@ struct LogState {
                         reason: "entry \(expected) does not read back: \(Self.describe(parsed))")
                 }
                 result.append(
-                    Entry(term: term, index: index, kind: entryKind, data: Array(UnsafeRawBufferPointer(rebasing: raw[data]))))
+                    Entry(
+                        term: term, index: index, kind: entryKind,
+                        data: Array(UnsafeRawBufferPointer(rebasing: raw[data]))))
                 offset += size
             }
         }

@@ -57,7 +57,9 @@ enum SnapshotFile {
         func corrupt(_ offset: Int64, _ reason: String) -> RaftStorageError {
             .corruption(file: path, offset: offset, reason: reason)
         }
-        guard size >= Int64(magic.count + 8 + trailerSize) else { throw corrupt(0, "file of \(size) bytes is too short") }
+        guard size >= Int64(magic.count + 8 + trailerSize) else {
+            throw corrupt(0, "file of \(size) bytes is too short")
+        }
         let start = try file.readExactly(count: magic.count + 4, at: 0)
         guard Array(start[0..<magic.count]) == magic else { throw corrupt(0, "bad magic") }
         let metadataLength = Int64(start.withUnsafeBytes { $0.fixed32(at: magic.count) })
@@ -84,7 +86,8 @@ enum SnapshotFile {
         guard Array(trailer[12..<20]) == endMagic else { throw corrupt(trailerOffset, "bad trailer magic") }
         let dataLength = Int64(bitPattern: trailer.withUnsafeBytes { $0.fixed64(at: 0) })
         guard dataLength == trailerOffset - headerSize else {
-            throw corrupt(trailerOffset, "trailer says \(dataLength) data bytes, the file holds \(trailerOffset - headerSize)")
+            throw corrupt(
+                trailerOffset, "trailer says \(dataLength) data bytes, the file holds \(trailerOffset - headerSize)")
         }
         return Layout(
             metadata: metadata, dataOffset: headerSize, dataLength: dataLength, fileSize: size,
