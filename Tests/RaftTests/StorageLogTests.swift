@@ -39,6 +39,47 @@ struct StorageLogTests {
         #expect(try reopened.entries(in: 295..<311) == testEntries(295...310))
     }
 
+    @Test("appends, syncs and reads from several threads at once see a consistent log")
+    func concurrentUse() async throws {
+        let directory = StorageTestDirectory("log-concurrent")
+        defer { directory.cleanup() }
+        let log = try SegmentedLog(directory: directory.path, options: Self.smallSegments)
+        // Set when the appender stops, even by an error, so the other loops always end.
+        let appendsDone = StorageTestFlag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { appendsDone.set() }
+                for start in stride(from: UInt64(1), through: 2001, by: 20) {
+                    try log.append(testEntries(start...(start + 19)))
+                }
+            }
+            group.addTask {
+                var durable: UInt64 = 0
+                while !appendsDone.isSet || durable < log.lastIndex {
+                    let now = try log.sync()
+                    #expect(now >= durable)
+                    durable = now
+                    await Task.yield()
+                }
+            }
+            group.addTask {
+                while !appendsDone.isSet {
+                    let last = log.lastIndex
+                    if last > 0 {
+                        let low = last > 50 ? last - 50 : 1
+                        let read = try log.entries(in: low..<(last + 1))
+                        #expect(read == testEntries(low...last))
+                        #expect(log.term(at: last) == testEntry(last).term)
+                    }
+                    await Task.yield()
+                }
+            }
+            try await group.waitForAll()
+        }
+        try log.close()
+        #expect(try SegmentedLog(directory: directory.path).entries(in: 1..<2021) == testEntries(1...2020))
+    }
+
     @Test("maxBytes stops a read early but always returns the first entry")
     func maxBytes() throws {
         let directory = StorageTestDirectory("log-maxbytes")

@@ -1,5 +1,6 @@
 import Foundation
 import Raft
+import Synchronization
 import Testing
 
 /// A small seeded generator (SplitMix64) for the storage and transport tests, so every randomized
@@ -71,4 +72,11 @@ func flipBit(in path: String, at offset: Int) throws {
 func fileSize(_ path: String) throws -> Int {
     let attributes = try FileManager.default.attributesOfItem(atPath: path)
     return (attributes[.size] as? NSNumber)?.intValue ?? 0
+}
+
+/// A boolean that several tasks share.
+final class StorageTestFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -17,8 +17,10 @@ struct LogState {
     /// The first index that may be read: raised by compaction above the first segment's first index.
     private var floor: UInt64
     private var cache: EntryCache
-    private var directoryNeedsSync = false
     private var closed = false
+    /// The error of a failed `fdatasync`: after one, what the page cache holds is unknown, so every
+    /// later operation fails with it (the log must be reopened, which re-reads the files).
+    private var syncFailure: RaftStorageError?
 
     private var tail: LogSegment { segments[segments.count - 1] }
 
@@ -194,6 +196,7 @@ struct LogState {
 
     private func checkOpen() throws {
         if closed { throw RaftStorageError.closed }
+        if let syncFailure { throw syncFailure }
     }
 
     /// Appends `entries`, which must continue the log: the first has index `lastIndex + 1` and the
@@ -254,16 +257,31 @@ struct LogState {
     /// Makes every appended entry durable: writes the buffer and `fdatasync`s each segment written
     /// since the last sync.
     mutating func sync() throws {
+        let (files, _) = try prepareSync()
+        do {
+            for file in files { try file.sync() }
+        } catch {
+            recordSyncFailure(error)
+            throw error
+        }
+    }
+
+    /// The first half of a sync, under the lock: writes the buffer and returns the files to
+    /// `fdatasync` (which the caller may do without the lock) and the last index they make durable.
+    mutating func prepareSync() throws -> (files: [StorageFile], durableIndex: UInt64) {
         try checkOpen()
         try writePending()
+        var files: [StorageFile] = []
         for segment in segments where segment.needsSync {
-            try segment.file.sync()
+            files.append(segment.file)
             segment.needsSync = false
         }
-        if directoryNeedsSync {
-            try StorageDirectory.sync(directory)
-            directoryNeedsSync = false
-        }
+        return (files, lastIndex)
+    }
+
+    /// Poisons the log after a failed `fdatasync`.
+    mutating func recordSyncFailure(_ error: any Error) {
+        syncFailure = (error as? RaftStorageError) ?? .io(operation: "fdatasync", path: directory, errno: 0)
     }
 
     /// Deletes the entries after `index`, durably. Whole segments after it are deleted (the last
@@ -276,8 +294,9 @@ struct LogState {
         guard index < lastIndex else { return }
         try writePending()
         while segments.count > 1 && tail.firstIndex > index {
+            // Not closed here: a sync running outside the lock may still hold the descriptor; it closes
+            // when the last reference goes.
             let segment = segments.removeLast()
-            try? segment.file.close()
             try StorageDirectory.remove(segment.path)
             try StorageDirectory.sync(directory)
         }
@@ -307,7 +326,6 @@ struct LogState {
         floor = index + 1
         while segments.count > 1 && segments[0].lastIndex <= index {
             let segment = segments.removeFirst()
-            try? segment.file.close()
             try StorageDirectory.remove(segment.path)
             try StorageDirectory.sync(directory)
         }
@@ -322,7 +340,6 @@ struct LogState {
         guard index < UInt64.max else { throw RaftStorageError.invalidArgument("reset index \(index) is too large") }
         pending.removeAll()
         while let segment = segments.popLast() {
-            try? segment.file.close()
             try StorageDirectory.remove(segment.path)
         }
         try StorageDirectory.sync(directory)
@@ -331,7 +348,6 @@ struct LogState {
         pendingStart = segment.size
         termRuns = []
         floor = index + 1
-        directoryNeedsSync = false
         cache.clear(nextIndex: index + 1)
     }
 

@@ -24,9 +24,15 @@ import Synchronization
 /// points are not stored: the log may start lower after a reopen) and, if the log does not reach
 /// that index with the snapshot's term there, ``reset(to:)``.
 ///
-/// All methods are thread-safe (one lock; `sync()` holds it during the `fdatasync`).
+/// All methods are thread-safe, under one lock; ``sync()`` releases it during the `fdatasync`, so
+/// appends and reads (a leader replicating to followers) go on while the disk works. ``close()`` must
+/// not run concurrently with other calls. After a failed `fdatasync` every call throws that error:
+/// what reached the disk is unknown until the log is reopened.
 public final class SegmentedLog: Sendable {
     private let state: Mutex<LogState>
+    /// Held through a whole ``sync()``, so that a sync that finds nothing left to write returns only
+    /// after a concurrent one's `fdatasync` has finished.
+    private let syncInProgress = Mutex(())
 
     /// The directory the log lives in.
     public let directory: String
@@ -67,10 +73,23 @@ public final class SegmentedLog: Sendable {
         try state.withLock { try $0.append(entries) }
     }
 
-    /// Makes every appended entry durable: one write of the buffer and one `fdatasync` per segment
-    /// written since the last sync (usually one).
-    public func sync() throws {
-        try state.withLock { try $0.sync() }
+    /// Makes every entry appended before the call durable: one write of the buffer and one
+    /// `fdatasync` per segment written since the last sync (usually one), the latter outside the lock.
+    /// Returns the index up to which the log is durable.
+    ///
+    /// Entries appended by other threads while the `fdatasync` runs are not covered; call again.
+    @discardableResult
+    public func sync() throws -> UInt64 {
+        try syncInProgress.withLock { _ in
+            let (files, durableIndex) = try state.withLock { try $0.prepareSync() }
+            do {
+                for file in files { try file.sync() }
+            } catch {
+                state.withLock { $0.recordSyncFailure(error) }
+                throw error
+            }
+            return durableIndex
+        }
     }
 
     /// Deletes every entry after `index` (a conflicting suffix), durably. Does nothing if `index >=
