@@ -34,6 +34,7 @@ struct StorageCrashTests {
     @Test("20 rounds of SIGKILL during synced appends lose no acknowledged entry")
     func killDuringAppends() throws {
         let seed = storageTestSeed(default: 4_001)
+        print("StorageCrashTests: seed \(seed) (replay with RAFT_STORAGE_TEST_SEED=\(seed))")
         var random = StorageTestRandom(seed: seed)
         let tool = try Self.stressToolPath()
         let directory = StorageTestDirectory("log-crash")

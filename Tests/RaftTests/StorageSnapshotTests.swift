@@ -80,6 +80,18 @@ struct StorageSnapshotTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/follower").count == 1)
     }
 
+    @Test("an empty snapshot round-trips")
+    func empty() throws {
+        let directory = StorageTestDirectory("snapshot-empty")
+        defer { directory.cleanup() }
+        let store = try SnapshotStore(directory: directory.path)
+        let metadata = SnapshotMetadata(index: 3, term: 2, configuration: Configuration())
+        _ = try store.create(metadata: metadata).commit()
+        let latest = try #require(try store.latest())
+        #expect(latest.metadata == metadata && latest.dataLength == 0)
+        #expect(try Self.readData(latest).isEmpty)
+    }
+
     @Test("only the two newest snapshots are kept")
     func retention() throws {
         let directory = StorageTestDirectory("snapshot-retention")

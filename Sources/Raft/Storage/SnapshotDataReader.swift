@@ -29,7 +29,15 @@ public final class SnapshotDataReader: Sendable {
         try state.withLock { state in
             let layout = snapshot.layout
             let left = layout.dataLength - state.position
-            guard left > 0, maxLength > 0 else { return [] }
+            guard left > 0 else {
+                // An empty snapshot's checksum covers its metadata only; check it on the first read.
+                if layout.dataLength == 0 && StorageChecksum.mask(state.crc) != layout.storedCRC {
+                    throw RaftStorageError.corruption(
+                        file: snapshot.path, offset: layout.dataOffset, reason: "checksum over metadata mismatch")
+                }
+                return []
+            }
+            guard maxLength > 0 else { return [] }
             let count = Int(min(Int64(maxLength), left))
             let chunk = try snapshot.file.readExactly(count: count, at: layout.dataOffset + state.position)
             state.crc = StorageChecksum.extend(state.crc, chunk)
