@@ -13,11 +13,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "LSM", targets: ["LSM"]),
+        .library(name: "Raft", targets: ["Raft", "RaftTransport"]),
         .executable(name: "lsm-tool", targets: ["lsm-tool"]),
         .library(name: "BTree", targets: ["BTree"]),
         .executable(name: "btree-tool", targets: ["btree-tool"]),
     ],
     dependencies: [
+        // SwiftNIO for Raft's TCP transport; the engines and Raft's core depend on no package.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -38,6 +41,29 @@ let package = Package(
         .target(
             name: "LSM",
             dependencies: ["CZlib", "CCRC32C"],
+            swiftSettings: strictSwift
+        ),
+        // The Raft library: pure protocol core, durable storage, node driver. No package dependencies.
+        .target(
+            name: "Raft",
+            dependencies: ["CCRC32C"],
+            swiftSettings: strictSwift
+        ),
+        // Raft's TCP transport over SwiftNIO, kept out of `Raft` so the core and storage need no package.
+        .target(
+            name: "RaftTransport",
+            dependencies: [
+                "Raft",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The child process of the Raft storage crash test: appends synced entries and prints each
+        // acknowledged index until killed.
+        .executableTarget(
+            name: "raft-storage-stress",
+            dependencies: ["Raft"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
@@ -85,6 +111,12 @@ let package = Package(
             name: "BTreeTests",
             // btree-tool is the child process of the crash test.
             dependencies: ["BTree", "btree-tool"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "RaftTests",
+            // raft-storage-stress is the child process of the storage crash test.
+            dependencies: ["Raft", "RaftTransport", "raft-storage-stress"],
             swiftSettings: strictSwift
         ),
     ]
