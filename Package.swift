@@ -77,6 +77,8 @@ let package = Package(
             dependencies: [
                 "LSM",
                 "BTree",
+                "Raft",
+                "RaftTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

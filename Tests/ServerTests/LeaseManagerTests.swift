@@ -14,7 +14,8 @@ import Testing
 
         init() throws {
             store = try LeaseStore(directory: directory.path)
-            manager = try #require(try LeaseManager(store: store, worker: 1))
+            let store = store
+            manager = try #require(try LeaseManager(store: { store }, worker: 1))
             try manager.becameLeader(now: now)
         }
 

@@ -22,13 +22,15 @@ final class LeaseManager: Sendable {
         var leading = false
     }
 
-    private let store: LeaseStore
+    /// The live lease store (a snapshot restore replaces it, so it is looked up each time).
+    private let currentStore: @Sendable () -> LeaseStore
+    private var store: LeaseStore { currentStore() }
     private let state: Mutex<State>
 
-    /// A manager over `store` issuing ids for `worker` (0...1023).
-    init?(store: LeaseStore, worker: UInt64) throws {
-        guard let snowflake = Snowflake(worker: worker, floor: try store.largestLeaseID()) else { return nil }
-        self.store = store
+    /// A manager over the store `store` returns, issuing ids for `worker` (0...1023).
+    init?(store: @escaping @Sendable () -> LeaseStore, worker: UInt64) throws {
+        guard let snowflake = Snowflake(worker: worker, floor: try store().largestLeaseID()) else { return nil }
+        self.currentStore = store
         state = Mutex(State(snowflake: snowflake))
     }
 

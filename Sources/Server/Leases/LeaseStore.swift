@@ -33,6 +33,26 @@ final class LeaseStore: Sendable {
         return index
     }
 
+    /// Records `index` as applied (a batch that had no lease command still moves the marker, so a
+    /// restart need not replay it); `sync` makes it and everything before it durable.
+    func markApplied(_ index: UInt64, sync: Bool) throws {
+        var applied: [UInt8] = []
+        ByteWriter.appendFixed64(&applied, index)
+        try db.put(Self.appliedKey, applied, sync: sync)
+    }
+
+    /// Calls `body` with every key and value of the store, in key order, without copying them (for
+    /// snapshots).
+    func forEachRaw(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
+        let iterator = try db.makeIterator()
+        while try iterator.next({ key, value in try body(key, value) }) != nil {}
+    }
+
+    /// Writes raw pairs (a snapshot's) in one batch.
+    func writeRaw(_ batch: WriteBatch, sync: Bool) throws {
+        try db.write(batch, sync: sync)
+    }
+
     // MARK: Keys
 
     static func recordKey(_ id: UInt64) -> [UInt8] {
