@@ -48,5 +48,10 @@ let package = Package(
             dependencies: ["LSM", "lsm-tool"],
             swiftSettings: strictSwift
         ),
+        .testTarget(
+            name: "RaftTests",
+            dependencies: ["Raft"],
+            swiftSettings: strictSwift
+        ),
     ]
 )
