@@ -1,0 +1,45 @@
+/// A min-heap of simulation events by (time, insertion order): equal times run in the order they
+/// were scheduled, so a run depends on nothing but its seed.
+struct EventQueue<Event> {
+    private var heap: [(time: UInt64, order: UInt64, event: Event)] = []
+    private var counter: UInt64 = 0
+
+    var isEmpty: Bool { heap.isEmpty }
+    var count: Int { heap.count }
+
+    mutating func schedule(at time: UInt64, _ event: Event) {
+        counter += 1
+        heap.append((time, counter, event))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.less(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (time: UInt64, event: Event)? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count && Self.less(heap[left], heap[smallest]) { smallest = left }
+            if right < heap.count && Self.less(heap[right], heap[smallest]) { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return (top.time, top.event)
+    }
+
+    private static func less(
+        _ a: (time: UInt64, order: UInt64, event: Event), _ b: (time: UInt64, order: UInt64, event: Event)
+    ) -> Bool {
+        a.time != b.time ? a.time < b.time : a.order < b.order
+    }
+}
