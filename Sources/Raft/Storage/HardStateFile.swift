@@ -109,7 +109,7 @@ public final class HardStateFile: Sendable {
     /// The sequence and state of a slot's record, or `nil` if it is damaged.
     static func decode(_ bytes: [UInt8]) -> (UInt64, HardState)? {
         guard bytes.count == recordSize, Array(bytes[0..<8]) == magic else { return nil }
-        var reader = ByteReader(bytes, position: 8)
+        var reader = StorageByteReader(bytes, position: 8)
         guard let sequence = reader.readFixed64(), let term = reader.readFixed64(), let vote = reader.readFixed64(),
             let commit = reader.readFixed64(), let stored = reader.readFixed32()
         else { return nil }

@@ -25,7 +25,7 @@ enum SnapshotMetadataCoding {
 
     /// Decodes metadata, or returns why the bytes are not valid metadata.
     static func decode(_ bytes: [UInt8]) -> Result<SnapshotMetadata, DecodeFailure> {
-        var reader = ByteReader(bytes)
+        var reader = StorageByteReader(bytes)
         guard let index = reader.readFixed64(), let term = reader.readFixed64(), let count = reader.readFixed32()
         else { return .failure(DecodeFailure(reason: "metadata is truncated")) }
         // Each member takes at least 13 bytes, which bounds a damaged count.

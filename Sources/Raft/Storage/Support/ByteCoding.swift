@@ -48,7 +48,7 @@ extension UnsafeRawBufferPointer {
 
 /// A cursor that reads little-endian fields from a byte array and reports a short read as `nil`, for
 /// the small metadata records (snapshot headers, configurations) whose every field must be checked.
-struct ByteReader {
+struct StorageByteReader {
     let bytes: [UInt8]
     private(set) var position: Int
 
