@@ -88,9 +88,13 @@ final class PeerConnection: Sendable {
                 state.droppedFrames += 1
                 return .logDrop("dropping a \(payload.count)-byte message to peer \(peer): over maxFrameSize")
             }
-            guard state.queue.count < options.sendQueueCapacity,
-                state.queuedBytes + payload.count <= options.sendQueueMaxBytes
-            else {
+            let capacity: Int
+            if case .connected = state.phase {
+                capacity = options.sendQueueCapacity
+            } else {
+                capacity = min(options.sendQueueCapacity, options.disconnectedQueueCapacity)
+            }
+            guard state.queue.count < capacity, state.queuedBytes + payload.count <= options.sendQueueMaxBytes else {
                 state.droppedFrames += 1
                 if state.loggedDrop { return .none }
                 state.loggedDrop = true

@@ -6,6 +6,10 @@ public struct TCPTransportOptions: Sendable, Hashable {
     /// The most frames queued for one peer; further sends to it are dropped until the queue drains.
     /// Default 4096.
     public var sendQueueCapacity: Int = 4096
+    /// The most frames kept for a peer while it is not connected. Raft resends whatever a peer still
+    /// needs once it answers again, so messages piled up for a down peer are stale by the time it
+    /// returns (etcd's transport drops them too). Default 64.
+    public var disconnectedQueueCapacity: Int = 64
     /// The most payload bytes queued for one peer. Default 256 MiB.
     public var sendQueueMaxBytes: Int = 256 << 20
     /// The wait before the first reconnection attempt; it doubles with each failure. Default 50 ms.
