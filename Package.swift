@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "LSM", targets: ["LSM"]),
         .library(name: "Raft", targets: ["Raft", "RaftTransport"]),
+        .executable(name: "raftd", targets: ["raftd"]),
         .executable(name: "lsm-tool", targets: ["lsm-tool"]),
         .library(name: "BTree", targets: ["BTree"]),
         .executable(name: "btree-tool", targets: ["btree-tool"]),
@@ -84,6 +85,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The raftd executable: the command line, nothing else.
+        .executableTarget(
+            name: "raftd",
+            dependencies: [
+                "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),

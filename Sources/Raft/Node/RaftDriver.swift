@@ -55,6 +55,9 @@ final class RaftDriver<Machine: RaftStateMachine> {
     private var olderSnapshotIndex: UInt64 = 0
     /// The peers the transport was last told about.
     private var knownPeers: [NodeID: String] = [:]
+    /// Addresses learned outside the configuration (a joining server knows its cluster's before the
+    /// log tells it); the configuration's win.
+    var learnedPeers: [NodeID: String] = [:]
     private var lastSoftState = SoftState(leader: 0, role: .follower)
     private var leaderChanges: UInt64 = 0
     /// As leader: the index of this term's first entry; `onLeaderReady` fires once it is applied.
@@ -120,6 +123,10 @@ final class RaftDriver<Machine: RaftStateMachine> {
         }
         do {
             for report in batch.snapshotReports { core.reportSnapshotStatus(report.peer, succeeded: report.succeeded) }
+            if !batch.learnedPeers.isEmpty {
+                learnedPeers.merge(batch.learnedPeers) { _, new in new }
+                updatePeers()
+            }
             for (from, payload) in batch.messages { try receive(from: from, payload: payload) }
             for _ in 0..<ticks { try core.tick() }
             try propose(batch.proposals)
@@ -471,7 +478,8 @@ final class RaftDriver<Machine: RaftStateMachine> {
 
     /// Tells the transport where the members of the latest configuration listen.
     func updatePeers() {
-        var peers: [NodeID: String] = [:]
+        var peers = learnedPeers
+        peers[id] = nil
         for member in core.configuration.members where member.id != id { peers[member.id] = member.address }
         guard peers != knownPeers, let transport else { return }
         knownPeers = peers
@@ -483,7 +491,7 @@ final class RaftDriver<Machine: RaftStateMachine> {
         return RaftNodeStatus(
             id: id, role: status.role, term: status.term, leader: status.leader, commitIndex: status.commit,
             appliedIndex: applied, configuration: status.configuration, snapshotIndex: snapshotIndex,
-            leaderChanges: leaderChanges, stoppedReason: stoppedReason)
+            leaderChanges: leaderChanges, matchIndex: status.progress.mapValues(\.match), stoppedReason: stoppedReason)
     }
 }
 

@@ -126,6 +126,12 @@ public final class RaftNode<Machine: RaftStateMachine>: Sendable {
         }
     }
 
+    /// Tells the transport where servers listen before the configuration does: a server joining a
+    /// cluster must be able to answer the leader before the log reaches it.
+    public func learnAddresses(_ peers: [NodeID: String]) {
+        enqueue { $0.learnedPeers.merge(peers) { _, new in new } }
+    }
+
     /// The node's state as of its loop's last step.
     public var status: RaftNodeStatus { published.withLock { $0 } }
 

@@ -19,10 +19,11 @@ struct RaftNodeInbox<Result: Sendable>: Sendable {
     var changes: [Change] = []
     var transfers: [(target: NodeID, continuation: CheckedContinuation<Void, any Error>)] = []
     var snapshotReports: [(peer: NodeID, succeeded: Bool)] = []
+    var learnedPeers: [NodeID: String] = [:]
     var stopRequested = false
 
     var isEmpty: Bool {
         messages.isEmpty && proposals.isEmpty && reads.isEmpty && changes.isEmpty && transfers.isEmpty
-            && snapshotReports.isEmpty && !stopRequested
+            && snapshotReports.isEmpty && learnedPeers.isEmpty && !stopRequested
     }
 }

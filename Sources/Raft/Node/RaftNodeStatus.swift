@@ -18,6 +18,8 @@ public struct RaftNodeStatus: Sendable, Equatable {
     public var snapshotIndex: UInt64
     /// Times this node saw the leader change (including to "no leader").
     public var leaderChanges: UInt64
+    /// On a leader, how far each member's log is known to match the leader's; empty elsewhere.
+    public var matchIndex: [NodeID: UInt64]
     /// Why the node stopped, if it did.
     public var stoppedReason: String?
 }

@@ -13,16 +13,26 @@ struct RaftdResponder<Service: NodeService>: HTTPResponder {
     /// The largest body accepted (a key's value, a keepalive's data); larger ones get 413.
     let maxBodySize: Int
 
+    /// Where request counts and latencies go, if anywhere.
+    let metrics: NodeMetrics?
+
     func respond(to request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
         do {
-            return try await route(request)
+            response = try await route(request)
         } catch let error as APIError {
-            return Self.response(for: error, request: request)
+            response = Self.response(for: error, request: request)
         } catch is NIOTooManyBytesError {
-            return Self.response(for: .tooLarge(limit: maxBodySize), request: request)
+            response = Self.response(for: .tooLarge(limit: maxBodySize), request: request)
         } catch {
-            return Self.response(for: .internalError("\(error)"), request: request)
+            response = Self.response(for: .internalError("\(error)"), request: request)
         }
+        if let metrics {
+            let route = NodeMetrics.route(method: request.method.rawValue, path: request.uri.path[...])
+            metrics.record(route, status: response.status.code, duration: ContinuousClock.now - start)
+        }
+        return response
     }
 
     // MARK: Routing
