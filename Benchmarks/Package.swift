@@ -23,6 +23,17 @@ let package = Package(
             path: "Sources/CRocksDB",
             providers: [.apt(["librocksdb-dev"])]
         ),
+        // A 3-node Raft cluster over loopback TCP with fsync, N concurrent proposers.
+        .executableTarget(
+            name: "raft-bench",
+            dependencies: [
+                .product(name: "Raft", package: "raftd")
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+            ]
+        ),
         .executableTarget(
             name: "lsm-bench",
             dependencies: [

@@ -275,6 +275,20 @@ final class RaftDriver<Machine: RaftStateMachine> {
         while core.hasReady {
             let ready = try core.ready()
             if let snapshot = ready.snapshot { try install(snapshot) }
+            // A leader may replicate its new entries while it writes them itself (Raft thesis
+            // §10.2.1): it counts itself towards a commit only once its own write is durable, which
+            // the core tracks through `advance()`. Its term was made durable when it campaigned, so
+            // nothing in an append depends on this Ready's writes. Everything else waits for the sync.
+            var held: [Message] = []
+            let sendsEarly =
+                core.currentRole == .leader && (ready.hardState?.term ?? savedHardState.term) == savedHardState.term
+            for message in ready.messages {
+                if sendsEarly, case .appendEntries = message.body {
+                    send(message, reportSnapshot: reportSnapshot)
+                } else {
+                    held.append(message)
+                }
+            }
             if let first = ready.entries.first {
                 if first.index <= log.lastIndex { try log.truncate(after: first.index - 1) }
                 try log.append(ready.entries)
@@ -294,7 +308,7 @@ final class RaftDriver<Machine: RaftStateMachine> {
             {
                 termStartIndex = first.index
             }
-            for message in ready.messages { send(message, reportSnapshot: reportSnapshot) }
+            for message in held { send(message, reportSnapshot: reportSnapshot) }
             try apply(ready.committedEntries)
             for state in ready.readStates {
                 if let waiting = readsInFlight.removeValue(forKey: state.context) {
