@@ -288,7 +288,9 @@ public final class RaftCore {
     /// the configuration in force. The driver calls this with its applied index before writing a
     /// snapshot, then records it in storage and may compact the log up to it.
     ///
-    /// - Throws: ``RaftError/invalidArgument(_:)`` if `index` is not applied or already compacted.
+    /// - Throws: ``RaftError/invalidArgument(_:)`` if `index` is not applied, or no longer in the log
+    ///   (compacted, or replaced by a snapshot from the leader that the next Ready installs): the
+    ///   driver then skips this snapshot.
     public func snapshotMetadata(at index: UInt64) throws -> SnapshotMetadata {
         guard index <= log.applied, index + 1 >= log.firstIndex else {
             throw RaftError.invalidArgument(

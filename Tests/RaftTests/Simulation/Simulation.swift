@@ -303,7 +303,8 @@ final class Simulation {
         guard parameters.compactEvery > 0, let core = node.core else { return }
         let snapshotIndex = node.disk.synced.snapshot?.metadata.index ?? 0
         guard node.applied >= snapshotIndex + parameters.compactEvery else { return }
-        let metadata = try core.snapshotMetadata(at: node.applied)
+        // A snapshot from the leader may have replaced the log since these entries were applied.
+        guard let metadata = try? core.snapshotMetadata(at: node.applied) else { return }
         let keep = random.uint(0...3)
         let through = max(node.applied > keep ? node.applied - keep : 0, node.storage.firstIndex - 1)
         node.disk.saveSnapshot(metadata, data: node.kv.snapshot(), compactThrough: through)
