@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func progressIgnoresStaleRejections() {
-        var progress = Progress(next: 11, maxInflight: 4, maxInflightBytes: 0)
+        let progress = Progress(next: 11, maxInflight: 4, maxInflightBytes: 0)
         // Probe: only a rejection of the last probe (prev 10) counts.
         let stale = progress.maybeDecrease(rejected: 7, hint: 3)
         #expect(!stale)

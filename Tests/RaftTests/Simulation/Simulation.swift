@@ -337,9 +337,13 @@ final class Simulation {
     func send(_ message: Message, from node: SimNode) {
         if case .installSnapshot = message.body {
             streamSnapshot(message, from: node)
-        } else {
-            transmit(message)
+            return
         }
+        if !linkUp(message.from, message.to) && random.chance(0.5) {
+            // The transport noticed the broken connection.
+            node.core?.reportUnreachable(message.to)
+        }
+        transmit(message)
     }
 
     func transmit(_ message: Message) {
@@ -425,7 +429,7 @@ final class Simulation {
     func injectFault() throws {
         guard !healed else { return }
         let ids = nodes.keys.sorted()
-        switch random.int(0...9) {
+        switch random.int(0...10) {
         case 0...2 where parameters.partitions:
             group = [:]
             for id in ids { group[id] = random.int(0...1) }
@@ -448,6 +452,17 @@ final class Simulation {
             queue.schedule(at: now + random.uint(10...600), .restart(victim))
         case 8:
             dropRate = random.pick([0, 0.05, 0.3])
+        case 9:
+            if let leader = currentLeader(), let core = leader.core {
+                let others = core.configuration.voters.filter { $0 != leader.id }
+                if !others.isEmpty {
+                    let target = random.pick(others)
+                    record("transfer leadership from \(leader.id) to \(target)")
+                    try? core.transferLeadership(to: target)
+                    count("transfers")
+                    try afterInput(leader)
+                }
+            }
         default:
             break
         }
