@@ -220,7 +220,7 @@ extension RaftCore {
 
     /// A fresh progress record.
     func makeProgress(next: UInt64) -> Progress {
-        var entry = Progress(
+        let entry = Progress(
             next: next, maxInflight: options.maxInflightMessages, maxInflightBytes: options.maxInflightBytes)
         // A member is presumed reachable until a check-quorum round says otherwise.
         entry.recentActive = true

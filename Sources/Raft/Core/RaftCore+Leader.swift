@@ -67,7 +67,7 @@ extension RaftCore {
     /// messages.
     @discardableResult
     func sendAppend(to peer: NodeID, sendIfEmpty: Bool = true, ignoringPause: Bool = false) throws -> Bool {
-        guard var entry = progress[peer] else { return false }
+        guard let entry = progress[peer] else { return false }
         if entry.isPaused && !(ignoringPause && entry.state != .snapshot) { return false }
         entry.next = min(entry.next, log.lastIndex + 1)
         let prevIndex = entry.next - 1
@@ -90,19 +90,17 @@ extension RaftCore {
             to: peer,
             .appendEntries(prevLogIndex: prevIndex, prevLogTerm: prevTerm, entries: entries, commit: log.committed))
         entry.sent(count: entries.count, lastIndex: entries.last?.index ?? prevIndex, bytes: bytes)
-        progress[peer] = entry
         return true
     }
 
     /// Asks the driver to stream the latest snapshot to `peer`, which needs compacted entries.
     func sendSnapshot(to peer: NodeID) -> Bool {
-        guard var entry = progress[peer], entry.recentActive else { return false }
+        guard let entry = progress[peer], entry.recentActive else { return false }
         guard let metadata = log.storage.snapshotMetadata, metadata.index + 1 >= log.storage.firstIndex else {
             return false
         }
         send(to: peer, .installSnapshot(SnapshotChunk(metadata: metadata)))
         entry.becomeSnapshot(index: metadata.index)
-        progress[peer] = entry
         return true
     }
 
@@ -118,11 +116,10 @@ extension RaftCore {
     func handleAppendResponse(
         from peer: NodeID, rejected: Bool, index: UInt64, hintIndex: UInt64, hintTerm: UInt64
     ) throws {
-        guard var entry = progress[peer] else { return }
+        guard let entry = progress[peer] else { return }
         entry.recentActive = true
         // An index past our log cannot answer anything we sent.
         guard index <= log.lastIndex else {
-            progress[peer] = entry
             return
         }
         if rejected {
@@ -139,16 +136,13 @@ extension RaftCore {
                     entry.becomeProbe()
                     entry.next = max(next, entry.match + 1)
                 }
-                progress[peer] = entry
                 try sendAppend(to: peer)
             } else {
-                progress[peer] = entry
             }
             return
         }
         let wasPaused = entry.isPaused
         guard entry.maybeUpdate(index) else {
-            progress[peer] = entry
             return
         }
         switch entry.state {
@@ -163,7 +157,6 @@ extension RaftCore {
         case .replicate:
             entry.inflights.free(through: index)
         }
-        progress[peer] = entry
         if try maybeCommit() {
             try afterCommitAdvanced()
         } else if wasPaused {
@@ -178,10 +171,9 @@ extension RaftCore {
 
     /// Handles a follower's answer to a heartbeat.
     func handleHeartbeatResponse(from peer: NodeID, context: [UInt8]) throws {
-        guard var entry = progress[peer] else { return }
+        guard let entry = progress[peer] else { return }
         entry.recentActive = true
         entry.probeSent = false
-        progress[peer] = entry
         if entry.match < log.lastIndex {
             // Even into a full window: if every append in it was lost, this empty one makes the
             // follower answer, and the rejection puts it back into probing.
@@ -217,15 +209,18 @@ extension RaftCore {
             }
         }
         if !configurations.latest.isVoter(id) && log.committed >= configurations.latestIndex {
+            // Removed and the removal is committed: hand over to an up-to-date voter at once, rather
+            // than leave the cluster to wait out an election timeout.
+            let successor = configurations.latest.voters.first { progress[$0]?.match == log.lastIndex }
+            if let successor { send(to: successor, .timeoutNow) }
             becomeFollower(term: term, leader: 0)
         }
     }
 
     /// Records this leader's own durable progress (called from `advance()`).
     func updateOwnProgress() throws {
-        guard role == .leader, var entry = progress[id] else { return }
+        guard role == .leader, let entry = progress[id] else { return }
         if entry.maybeUpdate(stableLastIndex) {
-            progress[id] = entry
             if try maybeCommit() { try afterCommitAdvanced() }
         }
     }

@@ -129,17 +129,12 @@ public final class RaftCore {
 
     /// Reads the configuration entries of the stored log into `configurations`.
     private func loadConfigurations(from storage: any LogStorage) throws {
-        var next = storage.firstIndex
-        let end = storage.lastIndex + 1
-        while next < end {
-            let batch = try storage.entries(in: next..<end, maxBytes: 8 << 20)
-            guard let last = batch.last else { break }
-            for entry in batch where entry.kind == .configurationChange {
-                if let decoded = try? ConfigurationEntry(decoding: entry.data) {
-                    configurations.append(decoded.configuration, at: entry.index)
-                }
-            }
-            next = last.index + 1
+        for entry in try storage.configurationEntries() where entry.kind == .configurationChange {
+            // An undecodable payload cannot come from a correct leader; it changes nothing.
+            guard entry.index > configurations.latestIndex,
+                let decoded = try? ConfigurationEntry(decoding: entry.data)
+            else { continue }
+            configurations.append(decoded.configuration, at: entry.index)
         }
     }
 
@@ -268,27 +263,27 @@ public final class RaftCore {
     /// Tells the leader that a message to `peer` could not be delivered: it stops pipelining to it
     /// and probes again.
     public func reportUnreachable(_ peer: NodeID) {
-        guard role == .leader, var entry = progress[peer] else { return }
+        guard role == .leader, let entry = progress[peer] else { return }
         if entry.state == .replicate { entry.becomeProbe() }
-        progress[peer] = entry
     }
 
     /// Tells the leader how streaming a snapshot to `peer` ended. On success it waits for the
     /// follower's acknowledgement; on failure it probes again (and sends a snapshot again if needed).
     public func reportSnapshotStatus(_ peer: NodeID, succeeded: Bool) {
-        guard role == .leader, var entry = progress[peer], entry.state == .snapshot else { return }
+        guard role == .leader, let entry = progress[peer], entry.state == .snapshot else { return }
         if !succeeded { entry.pendingSnapshot = 0 }
         entry.becomeProbe()
         // Wait for the follower's answer (or the next heartbeat's) before probing.
         entry.probeSent = true
-        progress[peer] = entry
     }
 
     /// The metadata of a snapshot of the state machine at `index`: the term of the entry there and
     /// the configuration in force. The driver calls this with its applied index before writing a
     /// snapshot, then records it in storage and may compact the log up to it.
     ///
-    /// - Throws: ``RaftError/invalidArgument(_:)`` if `index` is not applied or already compacted.
+    /// - Throws: ``RaftError/invalidArgument(_:)`` if `index` is not applied, or no longer in the log
+    ///   (compacted, or replaced by a snapshot from the leader that the next Ready installs): the
+    ///   driver then skips this snapshot.
     public func snapshotMetadata(at index: UInt64) throws -> SnapshotMetadata {
         guard index <= log.applied, index + 1 >= log.firstIndex else {
             throw RaftError.invalidArgument(

@@ -19,6 +19,8 @@ final class Simulation {
         case clientTimeout(Int, sequence: UInt64)
         case heal
         case checkConvergence
+        /// The driver finished streaming a snapshot from the first node to the second.
+        case snapshotSent(NodeID, NodeID, generation: UInt64, succeeded: Bool)
     }
 
     /// A client with at most one operation outstanding.
@@ -59,6 +61,11 @@ final class Simulation {
     var failures: [String] = []
     /// Counts of notable happenings, so tests can check the runs exercise what they claim to.
     var stats: [String: Int] = [:]
+    /// A deliberately broken mode for the checker's negative control: reads are served from the
+    /// local state machine at once, without ReadIndex.
+    var staleReads = false
+    /// When the snapshot stream on each link (from, to) has gone out.
+    var streamBusyUntil: [[NodeID]: UInt64] = [:]
     /// The last events, kept when tracing.
     var trace: [String]?
 
@@ -159,6 +166,10 @@ final class Simulation {
             timeout(client: index, sequence: sequence)
         case .heal:
             heal()
+        case .snapshotSent(let from, let to, let generation, let succeeded):
+            guard let node = nodes[from], let core = node.core, node.generation == generation else { return }
+            core.reportSnapshotStatus(to, succeeded: succeeded)
+            try afterInput(node)
         case .checkConvergence:
             if try isConverged() {
                 converged = true
@@ -292,7 +303,8 @@ final class Simulation {
         guard parameters.compactEvery > 0, let core = node.core else { return }
         let snapshotIndex = node.disk.synced.snapshot?.metadata.index ?? 0
         guard node.applied >= snapshotIndex + parameters.compactEvery else { return }
-        let metadata = try core.snapshotMetadata(at: node.applied)
+        // A snapshot from the leader may have replaced the log since these entries were applied.
+        guard let metadata = try? core.snapshotMetadata(at: node.applied) else { return }
         let keep = random.uint(0...3)
         let through = max(node.applied > keep ? node.applied - keep : 0, node.storage.firstIndex - 1)
         node.disk.saveSnapshot(metadata, data: node.kv.snapshot(), compactThrough: through)
@@ -325,9 +337,13 @@ final class Simulation {
     func send(_ message: Message, from node: SimNode) {
         if case .installSnapshot = message.body {
             streamSnapshot(message, from: node)
-        } else {
-            transmit(message)
+            return
         }
+        if !linkUp(message.from, message.to) && random.chance(0.5) {
+            // The transport noticed the broken connection.
+            node.core?.reportUnreachable(message.to)
+        }
+        transmit(message)
     }
 
     func transmit(_ message: Message) {
@@ -355,7 +371,9 @@ final class Simulation {
         // still be lost (a broken connection), which the receiver sees as a gap.
         let data = snapshot.data
         var offset = 0
-        var time = now + delay()
+        // A stream starts after the previous stream on the same link has gone out.
+        let link = [message.from, message.to]
+        var time = max(now + delay(), streamBusyUntil[link] ?? 0)
         repeat {
             let end = min(offset + parameters.chunkSize, data.count)
             let chunk = SnapshotChunk(
@@ -370,7 +388,11 @@ final class Simulation {
             time += random.uint(0...1)
             offset = end
         } while offset < data.count
-        core.reportSnapshotStatus(message.to, succeeded: !random.chance(0.1))
+        streamBusyUntil[link] = time
+        // The driver reports once the transport has sent the last chunk; sometimes it fails.
+        queue.schedule(
+            at: time,
+            .snapshotSent(message.from, message.to, generation: node.generation, succeeded: !random.chance(0.1)))
     }
 
     func deliver(_ bytes: [UInt8], to id: NodeID) throws {
@@ -407,7 +429,7 @@ final class Simulation {
     func injectFault() throws {
         guard !healed else { return }
         let ids = nodes.keys.sorted()
-        switch random.int(0...9) {
+        switch random.int(0...10) {
         case 0...2 where parameters.partitions:
             group = [:]
             for id in ids { group[id] = random.int(0...1) }
@@ -430,6 +452,17 @@ final class Simulation {
             queue.schedule(at: now + random.uint(10...600), .restart(victim))
         case 8:
             dropRate = random.pick([0, 0.05, 0.3])
+        case 9:
+            if let leader = currentLeader(), let core = leader.core {
+                let others = core.configuration.voters.filter { $0 != leader.id }
+                if !others.isEmpty {
+                    let target = random.pick(others)
+                    record("transfer leadership from \(leader.id) to \(target)")
+                    try? core.transferLeadership(to: target)
+                    count("transfers")
+                    try afterInput(leader)
+                }
+            }
         default:
             break
         }
@@ -515,7 +548,16 @@ final class Simulation {
         let key = random.uint(1...parameters.keys)
         let isRead = random.chance(parameters.readFraction)
         do {
-            if isRead {
+            if isRead && staleReads {
+                let invoke = tick()
+                history.append(
+                    Operation(
+                        client: index, input: .get(key: key), output: node.kv.values[key] ?? 0, invoke: invoke,
+                        response: tick()))
+                clients[index] = client
+                queue.schedule(at: now + random.uint(0...15), .client(index))
+                return
+            } else if isRead {
                 var context = ByteWriter()
                 context.writeVarint(UInt64(index))
                 context.writeVarint(client.sequence)
@@ -561,7 +603,12 @@ final class Simulation {
         let position = clients[index].historyIndex
         history[position].response = tick()
         history[position].output = output
-        if case .put = history[position].input { acknowledged.insert(clients[index].op) }
+        if case .put = history[position].input {
+            acknowledged.insert(clients[index].op)
+            count("writes acknowledged")
+        } else {
+            count("reads answered")
+        }
         clients[index].pending = nil
         queue.schedule(at: now + random.uint(0...15), .client(index))
     }

@@ -58,7 +58,7 @@ enum SimulationSeeds {
         let totals = try SimulationSeeds.run(seeds, shard: 0, of: 1, mode: .safety)
         for key in [
             "elections", "crashes", "partitions", "snapshots sent", "snapshots installed", "compactions",
-            "configuration changes",
+            "configuration changes", "transfers",
         ] {
             #expect(totals[key, default: 0] > 0, "no \(key) in 40 runs: \(totals)")
         }

@@ -10,6 +10,8 @@ final class TestCluster {
     var isolated: Set<NodeID> = []
     /// A filter applied to every message: false drops it.
     var filter: (Message) -> Bool = { _ in true }
+    /// A rewrite applied to every message that passes.
+    var rewrite: (Message) -> Message = { $0 }
     /// Every message delivered, for assertions.
     var delivered: [Message] = []
 
@@ -45,13 +47,19 @@ final class TestCluster {
         while !queue.isEmpty {
             rounds += 1
             guard rounds < maxRounds else { throw TestFailure("no quiescence after \(maxRounds) rounds") }
-            let message = queue.removeFirst()
-            guard passes(message), let node = nodes[message.to] else { continue }
+            let original = queue.removeFirst()
+            guard passes(original), let node = nodes[original.to] else { continue }
+            let message = rewrite(original)
             let decoded = try Message(decoding: message.encoded())
             guard decoded == message else { throw TestFailure("codec round trip changed \(message)") }
             delivered.append(message)
             try node.core.step(decoded)
             queue += try node.drain()
+            if case .installSnapshot = message.body, let sender = nodes[message.from] {
+                // The "transport" streamed it whole: tell the sender, as a driver does.
+                sender.core.reportSnapshotStatus(message.to, succeeded: true)
+                queue += try sender.drain()
+            }
         }
     }
 
@@ -71,6 +79,18 @@ final class TestCluster {
 
     /// The nodes that believe they lead.
     var leaders: [NodeID] { nodes.values.filter { $0.core.currentRole == .leader }.map(\.id).sorted() }
+
+    /// The messages delivered so far that satisfy `predicate`.
+    func deliveredCount(where predicate: (Message) -> Bool) -> Int { delivered.count(where: predicate) }
+
+    /// Takes a snapshot on `id` at its applied index and compacts its log up to it.
+    func compact(_ id: NodeID) throws {
+        let node = self[id]
+        let applied = node.core.status.applied
+        let metadata = try node.core.snapshotMetadata(at: applied)
+        node.storage.snapshotCreated(metadata)
+        node.storage.compact(through: applied)
+    }
 
     /// Sends `message` directly (as if from the network).
     func inject(_ message: Message) throws {

@@ -28,4 +28,24 @@ public protocol LogStorage: AnyObject {
     ///   ``LogStorageError/unavailable(index:)`` if it ends after `lastIndex + 1`, or the storage's
     ///   own error.
     func entries(in range: Range<UInt64>, maxBytes: Int) throws -> [Entry]
+    /// The entries of kind ``EntryKind/configurationChange`` in `firstIndex...lastIndex`, in order;
+    /// read once when a core starts. The default implementation reads the whole log; a durable
+    /// implementation may keep an index of them instead.
+    func configurationEntries() throws -> [Entry]
+}
+
+extension LogStorage {
+    /// Reads the whole log in batches and keeps the configuration entries.
+    public func configurationEntries() throws -> [Entry] {
+        var result: [Entry] = []
+        var next = firstIndex
+        let end = lastIndex + 1
+        while next < end {
+            let batch = try entries(in: next..<end, maxBytes: 8 << 20)
+            guard let last = batch.last else { break }
+            result.append(contentsOf: batch.lazy.filter { $0.kind == .configurationChange })
+            next = last.index + 1
+        }
+        return result
+    }
 }

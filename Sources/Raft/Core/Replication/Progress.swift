@@ -1,5 +1,8 @@
 /// What the leader knows of one follower's log and how it replicates to it.
-struct Progress {
+///
+/// A class, so that the leader updates it in place: its inflight ring would otherwise be copied on
+/// every append sent (copy-on-write of a value read out of the dictionary).
+final class Progress {
     /// The highest index known to match the leader's log.
     var match: UInt64 = 0
     /// The index of the next entry to send.
@@ -31,7 +34,7 @@ struct Progress {
     }
 
     /// Goes back to probing from the last known match (or past the snapshot just sent).
-    mutating func becomeProbe() {
+    func becomeProbe() {
         if state == .snapshot {
             next = max(match + 1, pendingSnapshot + 1)
             pendingSnapshot = 0
@@ -44,7 +47,7 @@ struct Progress {
     }
 
     /// Starts streaming after the match.
-    mutating func becomeReplicate() {
+    func becomeReplicate() {
         state = .replicate
         next = match + 1
         probeSent = false
@@ -52,7 +55,7 @@ struct Progress {
     }
 
     /// Waits for the snapshot at `index` to be installed.
-    mutating func becomeSnapshot(index: UInt64) {
+    func becomeSnapshot(index: UInt64) {
         state = .snapshot
         pendingSnapshot = index
         probeSent = false
@@ -60,7 +63,7 @@ struct Progress {
     }
 
     /// Records that the follower matches up to `index`; returns whether the match moved.
-    mutating func maybeUpdate(_ index: UInt64) -> Bool {
+    func maybeUpdate(_ index: UInt64) -> Bool {
         var updated = false
         if match < index {
             match = index
@@ -73,7 +76,7 @@ struct Progress {
 
     /// Handles a rejection of the append after `rejected`, with the follower's hint that its log may
     /// match up to `hint`. Returns false for a stale rejection (one that answers an older append).
-    mutating func maybeDecrease(rejected: UInt64, hint: UInt64) -> Bool {
+    func maybeDecrease(rejected: UInt64, hint: UInt64) -> Bool {
         if state == .replicate {
             // A rejection at or below the match answers an append sent before the match was known.
             guard rejected > match else { return false }
@@ -88,7 +91,7 @@ struct Progress {
     }
 
     /// Records an append of `count` entries ending at `lastIndex` (`bytes` of data) just sent.
-    mutating func sent(count: Int, lastIndex: UInt64, bytes: Int) {
+    func sent(count: Int, lastIndex: UInt64, bytes: Int) {
         switch state {
         case .replicate:
             if count > 0 {
