@@ -88,12 +88,10 @@ final class PeerConnection: Sendable {
                 state.droppedFrames += 1
                 return .logDrop("dropping a \(payload.count)-byte message to peer \(peer): over maxFrameSize")
             }
-            let capacity: Int
-            if case .connected = state.phase {
-                capacity = options.sendQueueCapacity
-            } else {
-                capacity = min(options.sendQueueCapacity, options.disconnectedQueueCapacity)
-            }
+            // A peer that failed to connect is down: keep only a few messages for it.
+            let capacity =
+                state.failedAttempts > 0
+                ? min(options.sendQueueCapacity, options.disconnectedQueueCapacity) : options.sendQueueCapacity
             guard state.queue.count < capacity, state.queuedBytes + payload.count <= options.sendQueueMaxBytes else {
                 state.droppedFrames += 1
                 if state.loggedDrop { return .none }

@@ -6,7 +6,7 @@ public struct TCPTransportOptions: Sendable, Hashable {
     /// The most frames queued for one peer; further sends to it are dropped until the queue drains.
     /// Default 4096.
     public var sendQueueCapacity: Int = 4096
-    /// The most frames kept for a peer while it is not connected. Raft resends whatever a peer still
+    /// The most frames kept for a peer whose connection attempts fail. Raft resends whatever a peer still
     /// needs once it answers again, so messages piled up for a down peer are stale by the time it
     /// returns (etcd's transport drops them too). Default 64.
     public var disconnectedQueueCapacity: Int = 64
