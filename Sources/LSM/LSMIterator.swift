@@ -28,8 +28,11 @@ public final class LSMIterator {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Result
     ) throws -> Result? {
         advance()
-        if let error = iterator.error { throw error }
-        guard iterator.isValid else { return nil }
+        // An iterator with an error is invalid, so a valid one needs no error check.
+        guard iterator.isValid else {
+            if let error = iterator.error { throw error }
+            return nil
+        }
         return try body(iterator.key, iterator.value)
     }
 

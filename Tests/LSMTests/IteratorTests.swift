@@ -360,7 +360,7 @@ struct IteratorTests {
 
     @Test("a level iterator over no files is empty")
     func emptyLevel() {
-        let level = LevelIterator(files: []) { _ in throw LSMError.closed }
+        let level = LevelIterator<ArrayIterator>(files: []) { _ in throw LSMError.closed }
         level.seekToFirst()
         #expect(!level.isValid && level.error == nil)
         InternalKey.make([1], sequence: 1, type: .value).withUnsafeBytes { level.seek($0) }

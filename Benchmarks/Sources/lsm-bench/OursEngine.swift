@@ -45,15 +45,13 @@ final class OursEngine: KeyValueEngine {
         return (entries, bytes)
     }
 
+    /// Seeks and steps as LevelDB's and RocksDB's wrappers do: the first key is compared with the
+    /// target once, then `nexts` entries are visited.
     func seek(_ key: UnsafeRawBufferPointer, nexts: Int) throws -> Bool {
-        let target = [UInt8](key)
-        var found = false
-        var read = 0
-        let iterator = try open().makeIterator(from: target)
-        while read <= nexts, let isTarget = try iterator.next({ key, _ in key.elementsEqual(target) }) {
-            if read == 0 { found = isTarget }
-            read += 1
-        }
+        let iterator = try open().makeIterator(from: [UInt8](key))
+        guard let found = try iterator.next({ first, _ in first.elementsEqual(key) }) else { return false }
+        var moved = 0
+        while moved < nexts, try iterator.next({ _, _ in true }) != nil { moved += 1 }
         return found
     }
 

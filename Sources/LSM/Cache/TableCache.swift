@@ -73,7 +73,7 @@ final class TableCache: Sendable {
 
     /// An iterator over table `fileNumber`. `fillCache` false (compaction) keeps the blocks it reads
     /// out of the block cache and always verifies checksums.
-    func makeIterator(fileNumber: UInt64, size: UInt64, fillCache: Bool) throws -> any InternalIterator {
+    func makeIterator(fileNumber: UInt64, size: UInt64, fillCache: Bool) throws -> TableIterator {
         try table(fileNumber: fileNumber, size: size).makeIterator(
             verifyChecksums: options.paranoidChecks || !fillCache, fillCache: fillCache)
     }

@@ -4,22 +4,23 @@
 /// How a table is opened is the caller's business (`openFile`, typically through the table cache),
 /// which keeps this iterator independent of the table format.
 ///
-/// The open table's validity and key are cached after every move: each read of the `current`
-/// existential costs a retain and a release, which would otherwise dominate a step.
-final class LevelIterator: InternalIterator {
+/// Generic over the table iterator type so that the store's levels (always ``TableIterator``) step
+/// through a concrete class: through an existential every access to `current` cost a retain and a
+/// release. The open table's validity and key are cached after every move all the same.
+final class LevelIterator<Child: InternalIterator>: InternalIterator {
     private let files: [FileMetaData]
-    private let openFile: (FileMetaData) throws -> any InternalIterator
+    private let openFile: (FileMetaData) throws -> Child
     /// The index in `files` of the open table, meaningful while `current` is not nil.
     private var fileIndex = 0
     /// The open table's iterator, or nil when none is open (before a seek, past the end, on error).
-    private var current: (any InternalIterator)?
+    private var current: Child?
     /// The open table's key when `isValid`.
     private var currentKey = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var isValid = false
     private(set) var error: LSMError?
 
     /// Creates an iterator over `files` (sorted by key, disjoint) that opens each with `openFile`.
-    init(files: [FileMetaData], openFile: @escaping (FileMetaData) throws -> any InternalIterator) {
+    init(files: [FileMetaData], openFile: @escaping (FileMetaData) throws -> Child) {
         self.files = files
         self.openFile = openFile
     }
@@ -67,7 +68,7 @@ final class LevelIterator: InternalIterator {
     /// Makes file `index` the open one (reusing its iterator if it already is) and returns its
     /// iterator; nil past the last file, or with `error` set when opening fails or an error is
     /// pending.
-    private func open(_ index: Int) -> (any InternalIterator)? {
+    private func open(_ index: Int) -> Child? {
         guard error == nil, index < files.count else {
             current = nil
             return nil
@@ -89,7 +90,7 @@ final class LevelIterator: InternalIterator {
 
     /// Records where `table` (the open one, just moved) stands; when it is exhausted, moves on.
     @inline(__always)
-    private func settle(_ table: any InternalIterator) {
+    private func settle(_ table: Child) {
         if table.isValid {
             currentKey = table.key
             isValid = true
@@ -101,7 +102,7 @@ final class LevelIterator: InternalIterator {
 
     /// Opens the files after the exhausted `table` until one has an entry. A table that reports an
     /// error stops the walk with that error.
-    private func skipExhaustedFiles(after table: any InternalIterator) {
+    private func skipExhaustedFiles(after table: Child) {
         if let tableError = table.error {
             error = tableError
             current = nil

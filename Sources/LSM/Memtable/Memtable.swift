@@ -53,7 +53,7 @@ final class Memtable: @unchecked Sendable {
 
     /// An iterator over every entry in internal key order. It holds the memtable alive, and sees
     /// entries added after it was made when it reaches them. Any thread.
-    func makeIterator() -> any InternalIterator {
+    func makeIterator() -> MemtableIterator {
         MemtableIterator(memtable: self, list: list)
     }
 }

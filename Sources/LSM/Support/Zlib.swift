@@ -9,7 +9,9 @@ import Synchronization
     import Darwin
 #endif
 
-/// Raw deflate (no zlib header, window bits -15) for table data blocks.
+/// Raw deflate (no zlib header) for table data blocks: written with a 4 KiB window and memLevel 5
+/// (a block is about 4 KiB; see DESIGN.md, "Compression by level"), read with the full 32 KiB window
+/// so that any raw deflate stream decodes.
 ///
 /// Compression reuses one ``Deflater`` per table builder (`deflateReset` between blocks instead of a
 /// fresh `deflateInit2`, which would allocate some 256 KiB each time). Decompression borrows an
@@ -29,7 +31,7 @@ enum Zlib {
             stream.initialize(to: z_stream())
             isReady =
                 deflateInit2_(
-                    stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                    stream, level, Z_DEFLATED, -12, 5, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
                     Int32(MemoryLayout<z_stream>.size)) == Z_OK
         }
 

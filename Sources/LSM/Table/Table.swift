@@ -133,7 +133,7 @@ final class Table: @unchecked Sendable {
 
     /// A two-level iterator over the table (index block → data blocks). `fillCache` false keeps
     /// blocks read (by compaction) out of the block cache, though cached ones are still used.
-    func makeIterator(verifyChecksums: Bool, fillCache: Bool) -> any InternalIterator {
+    func makeIterator(verifyChecksums: Bool, fillCache: Bool) -> TableIterator {
         TableIterator(table: self, verifyChecksums: verifyChecksums, fillCache: fillCache)
     }
 

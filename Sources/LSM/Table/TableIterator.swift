@@ -8,8 +8,8 @@ final class TableIterator: InternalIterator {
     private let table: Table
     private let verifyChecksums: Bool
     private let fillCache: Bool
-    private var index: BlockCursor
-    private var data: BlockCursor
+    @exclusivity(unchecked) private var index: BlockCursor
+    @exclusivity(unchecked) private var data: BlockCursor
     /// The block `data` is on (kept alive here), or ``Block/empty``.
     private var dataBlock: Block = .empty
     /// The file offset of `dataBlock`, or `UInt64.max` when there is none.
