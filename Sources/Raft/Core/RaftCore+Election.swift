@@ -126,7 +126,9 @@ extension RaftCore {
 
     /// Starts an election: with pre-vote first unless the leader asked for it.
     func hup(leadershipTransfer: Bool) throws {
-        guard role != .leader, isPromotable else { return }
+        // At the last representable term no further election can be numbered (only hostile input
+        // gets there).
+        guard role != .leader, isPromotable, term < UInt64.max else { return }
         try startElection(preVote: options.preVote && !leadershipTransfer, leadershipTransfer: leadershipTransfer)
     }
 

@@ -31,6 +31,7 @@ extension RaftCore {
     func handleAppendEntries(_ message: Message) throws {
         guard case .appendEntries(let prevIndex, let prevTerm, let entries, let commit) = message.body else { return }
         // Entries must be consecutive after prevIndex, and no newer than the leader's term.
+        guard prevIndex <= RaftLog.maxIndex - UInt64(min(entries.count, Int(RaftLog.maxIndex))) else { return }
         for (offset, entry) in entries.enumerated() {
             guard entry.index == prevIndex + UInt64(offset) + 1, entry.term <= message.term else { return }
         }
@@ -70,6 +71,7 @@ extension RaftCore {
     func handleSnapshot(_ message: Message) throws {
         guard case .installSnapshot(let chunk) = message.body, chunk.done else { return }
         let metadata = chunk.metadata
+        guard metadata.index <= RaftLog.maxIndex else { return }
         if metadata.index <= log.committed {
             send(to: message.from, .appendResponse(rejected: false, index: log.committed, hintIndex: 0, hintTerm: 0))
             return

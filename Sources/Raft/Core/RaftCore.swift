@@ -157,10 +157,11 @@ public final class RaftCore {
     }
 
     /// Takes one message from another server. Messages addressed to another server, or from this
-    /// server or from node 0, are ignored, as are messages that make no sense in the current state
-    /// (stale terms, answers to requests never made).
+    /// server or from node 0, or of term `UInt64.max` (after which no election could be held), are
+    /// ignored, as are messages that make no sense in the current state (stale terms, answers to
+    /// requests never made, malformed appends).
     public func step(_ message: Message) throws {
-        guard message.to == id, message.from != id, message.from != 0 else { return }
+        guard message.to == id, message.from != id, message.from != 0, message.term < UInt64.max else { return }
         guard try handleTerm(of: message) else { return }
         if case .requestVote(let lastLogIndex, let lastLogTerm, let preVote, _) = message.body {
             try handleVoteRequest(

@@ -21,7 +21,8 @@ extension Message {
         case readIndexResponse = 10
     }
 
-    /// The message's binary encoding.
+    /// The message's binary encoding. The entries of an append are numbered implicitly from
+    /// `prevLogIndex + 1` (as the core always numbers them); other indices are not preserved.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter(capacity: estimatedEncodedSize)
         encode(into: &writer)
@@ -156,8 +157,9 @@ extension Message {
         }
     }
 
-    /// Writes the encoding; an append's entries must have consecutive indices from `prevLogIndex + 1`
-    /// (the encoding stores only their terms, kinds and data).
+    /// Writes the encoding. An append's entries are stored without their indices: the decoder numbers
+    /// them from `prevLogIndex + 1`, which is what the core always sends (a follower ignores an
+    /// append whose entries are not numbered so).
     func encode(into writer: inout ByteWriter) {
         writer.writeByte(Message.wireVersion)
         writer.writeByte(kind.rawValue)
@@ -176,8 +178,7 @@ extension Message {
             writer.writeVarint(prevLogTerm)
             writer.writeVarint(commit)
             writer.writeVarint(UInt64(entries.count))
-            for (offset, entry) in entries.enumerated() {
-                precondition(entry.index == prevLogIndex + UInt64(offset) + 1, "append entries are not consecutive")
+            for entry in entries {
                 writer.writeVarint(entry.term)
                 writer.writeByte(entry.kind.rawValue)
                 writer.writeLengthPrefixed(entry.data)

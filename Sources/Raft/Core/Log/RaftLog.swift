@@ -13,6 +13,10 @@ struct RaftLog {
     /// The highest index handed to the application (in a Ready whose `advance()` was called).
     var applied: UInt64
 
+    /// The highest index a log may reach. Messages that name a later index are ignored as malformed,
+    /// so that no index arithmetic can overflow (2^63 entries will not be written).
+    static let maxIndex: UInt64 = UInt64.max >> 1
+
     /// A log over `storage`, with nothing unstable.
     init(storage: any LogStorage) {
         self.storage = storage
@@ -30,7 +34,7 @@ struct RaftLog {
     /// The term of the entry at `index`, for `firstIndex - 1 ... lastIndex`.
     func term(at index: UInt64) throws -> UInt64 {
         if let term = unstable.term(at: index) { return term }
-        if index + 1 < firstIndex { throw LogStorageError.compacted(index: index) }
+        if index < firstIndex - 1 { throw LogStorageError.compacted(index: index) }
         if index > lastIndex { throw LogStorageError.unavailable(index: index) }
         return try storage.term(at: index)
     }
