@@ -37,6 +37,8 @@ public final class Transaction {
     var counters = TransactionCounters()
     /// The root bucket of a writer (kept, so its changes persist between calls).
     private var writerRoot: Bucket?
+    /// The next temporary id for a node split off during the transaction.
+    private var nextTemporaryID = Node.temporaryIDBase
 
     /// A read-only transaction over `meta`, reading through `map`.
     init(readingFrom db: BTreeDB, meta: Meta, map: MemoryMap) {
@@ -170,6 +172,12 @@ public final class Transaction {
         let id = meta.pageCount
         meta.pageCount += UInt64(pages)
         return id
+    }
+
+    /// A fresh id for a node that has no page yet, never equal to a page id.
+    func temporaryPageID() -> UInt64 {
+        nextTemporaryID += 1
+        return nextTemporaryID
     }
 
     /// Frees `pages` pages from `first` on: reusable once no reader that could see them is open.

@@ -41,20 +41,20 @@ extension Bucket {
         guard let index = parent.indexOfChild(pageID: node.pageID), parent.entries.count > 1 else { return }
         if index == 0 {
             // Pull the right sibling into this node.
-            let sibling = parent.entries[1]
-            let target = try materialize(pageID: sibling.pageID, parent: parent, key: sibling.key)
+            let target = try materialize(pageID: parent.entries[1].pageID, parent: parent, at: 1)
             try requireSameKind(node, target)
             adoptChildren(of: target, into: node)
             node.entries.append(contentsOf: target.entries)
+            node.byteSize = node.encodedSize
             parent.remove(at: 1)
             discard(target, from: parent)
         } else {
             // Push this node into its left sibling.
-            let sibling = parent.entries[index - 1]
-            let target = try materialize(pageID: sibling.pageID, parent: parent, key: sibling.key)
+            let target = try materialize(pageID: parent.entries[index - 1].pageID, parent: parent, at: index - 1)
             try requireSameKind(node, target)
             adoptChildren(of: node, into: target)
             target.entries.append(contentsOf: node.entries)
+            target.byteSize = target.encodedSize
             parent.remove(at: index)
             discard(node, from: parent)
         }
@@ -65,14 +65,14 @@ extension Bucket {
     /// children becomes an empty leaf.
     private func collapseRoot(_ root: Node) throws {
         while !root.isLeaf && root.entries.count == 1 {
-            let only = root.entries[0]
-            let child = try materialize(pageID: only.pageID, parent: root, key: only.key)
+            let child = try materialize(pageID: root.entries[0].pageID, parent: root, at: 0)
             root.isLeaf = child.isLeaf
             root.entries = child.entries
+            root.byteSize = child.byteSize
             root.children = child.children
             for grandchild in root.children { grandchild.parent = root }
             nodes[child.pageID] = nil
-            tx.free(child.pageID, pages: 1)
+            if child.hasPage { tx.free(child.pageID, pages: 1) }
             child.pageID = 0
             child.detached = true
         }
@@ -98,7 +98,7 @@ extension Bucket {
     private func discard(_ node: Node, from parent: Node) {
         parent.children.removeAll { $0 === node }
         nodes[node.pageID] = nil
-        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        if node.hasPage { tx.free(node.pageID, pages: 1) }
         node.pageID = 0
         node.detached = true
     }
@@ -140,7 +140,7 @@ extension Bucket {
 
         let pageSize = tx.space.pageSize
         let ranges = node.splitRanges(pageSize: pageSize)
-        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        if node.hasPage { tx.free(node.pageID, pages: 1) }
         node.pageID = 0
         if ranges.count > 1 && node.parent == nil {
             let newRoot = Node(isLeaf: false, pageID: 0, parent: nil)

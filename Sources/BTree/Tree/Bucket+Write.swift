@@ -23,11 +23,12 @@ extension Bucket {
             let old = leaf.entries[index]
             guard old.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
             freeOverflow(of: old)
-            leaf.entries[index] = NodeEntry(key: old.key, value: storedValue, flags: flags)
+            leaf.replace(at: index, with: NodeEntry(key: old.key, value: storedValue, flags: flags))
         } else {
             leaf.insert(NodeEntry(key: tx.arena.copy(key), value: storedValue, flags: flags), at: index)
         }
         mutationCount &+= 1
+        splitIfOversized(leaf)
     }
 
     /// Removes `key` and its value; does nothing if the key is absent. Throws
@@ -134,6 +135,7 @@ extension Bucket {
                 key: key, value: UnsafeRawBufferPointer(start: header, count: BucketHeader.size), flags: LeafFlags.bucket),
             at: path.leafIndex)
         mutationCount &+= 1
+        splitIfOversized(leaf)
         let child = Bucket(tx: tx, name: name, header: BucketHeader(root: 0, sequence: 0))
         child.rootNode = Node(isLeaf: true, pageID: 0, parent: nil)
         child.headerDirty = true
@@ -192,7 +194,7 @@ extension Bucket {
 
     private func freeTree(node: Node, depth: Int) throws {
         guard depth < TreePath.maxDepth else { throw tx.space.corruption(node.pageID, "tree too deep") }
-        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        if node.hasPage { tx.free(node.pageID, pages: 1) }
         for entry in node.entries {
             if node.isLeaf {
                 if entry.flags == LeafFlags.bucket, let bytes = entry.value.baseAddress {
@@ -200,8 +202,8 @@ extension Bucket {
                 } else {
                     freeOverflow(of: entry)
                 }
-            } else if let child = nodes[entry.pageID] {
-                try freeTree(node: child, depth: depth + 1)
+            } else if let child = entry.child {
+                try freeTree(node: child.takeUnretainedValue(), depth: depth + 1)
             } else {
                 try freeTree(pageID: entry.pageID, depth: depth + 1)
             }

@@ -174,18 +174,19 @@ public final class Bucket {
 
     // MARK: Node table
 
-    /// The node for page `pageID` under `parent` (nil for the root), reading the page if it is not
-    /// materialized yet. `key` is the parent's key for it.
-    func materialize(pageID: UInt64, parent: Node?, key: UnsafeRawBufferPointer?) throws -> Node {
+    /// The node for page `pageID`, the child at entry `index` of `parent` (nil for the root), reading
+    /// the page if it is not materialized yet and linking it to its parent.
+    func materialize(pageID: UInt64, parent: Node?, at index: Int) throws -> Node {
         if let node = nodes[pageID] { return node }
         let page = try tx.space.treePage(pageID)
         guard page.isLeaf || page.isBranch else {
             throw tx.space.corruption(pageID, "expected a branch or leaf page")
         }
         let node = try Node.read(page, id: pageID, space: tx.space, parent: parent)
-        if let key { node.key = key }
         nodes[pageID] = node
         if let parent {
+            node.key = parent.entries[index].key
+            parent.entries[index].child = .passUnretained(node)
             parent.children.append(node)
         } else {
             rootNode = node

@@ -8,8 +8,9 @@
 final class Node {
     /// Whether the node is a leaf (keys and values) rather than a branch (keys and children).
     var isLeaf: Bool
-    /// The page the node was read from, freed when the node is written; 0 for a node that has no page
-    /// (a new bucket's root, a new root after a split) or after it was freed.
+    /// The page the node was read from, freed when the node is written; 0 for a new bucket's root, a
+    /// root made at commit, or after the page was freed; a temporary id (``Node/temporaryIDBase`` and
+    /// up) for a node made by splitting during the transaction, so that its parent can name it.
     var pageID: UInt64
     /// The key under which the parent refers to this node; empty for a root.
     var key: UnsafeRawBufferPointer
@@ -29,6 +30,15 @@ final class Node {
     var appendOnly = true
     /// Set when rebalance merged the node away; it must not be touched again.
     var detached = false
+    /// Bytes the node would take as one page, kept up to date by the edits made during a transaction
+    /// (``insert(_:at:)``, ``remove(at:)``, ``replace(at:with:)``), to decide when to split early.
+    var byteSize = Page.headerSize
+
+    /// Temporary ids start here; real page ids are always smaller (they are below the page count).
+    static let temporaryIDBase: UInt64 = 1 << 63
+
+    /// Whether the node was read from a page (which must be freed when the node is written).
+    var hasPage: Bool { pageID != 0 && pageID < Node.temporaryIDBase }
 
     /// An empty node.
     init(isLeaf: Bool, pageID: UInt64, parent: Node?) {
@@ -62,21 +72,24 @@ final class Node {
                 node.entries.append(NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
             }
         }
+        node.byteSize = node.encodedSize
         return node
     }
 
     /// The index of the first entry whose key is `>= key`, and whether that entry's key equals it.
     @inline(__always)
     func search(_ key: UnsafeRawBufferPointer) -> (index: Int, exact: Bool) {
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let middle = (low &+ high) &>> 1
-            let order = compareBytes(entries[middle].key, key)
-            if order == 0 { return (middle, true) }
-            if order < 0 { low = middle &+ 1 } else { high = middle }
+        entries.withUnsafeBufferPointer { entries in
+            var low = 0
+            var high = entries.count
+            while low < high {
+                let middle = (low &+ high) &>> 1
+                let order = compareBytes(entries[middle].key, key)
+                if order == 0 { return (middle, true) }
+                if order < 0 { low = middle &+ 1 } else { high = middle }
+            }
+            return (low, false)
         }
-        return (low, false)
     }
 
     /// For a branch: the index of the child whose range holds `key` (the last entry whose key is
@@ -90,11 +103,19 @@ final class Node {
     /// Inserts `entry` at `index`, noting whether the node still only grows at its end.
     func insert(_ entry: NodeEntry, at index: Int) {
         if index < entries.count { appendOnly = false }
+        byteSize += encodedSize(entry)
         entries.insert(entry, at: index)
+    }
+
+    /// Replaces the entry at `index`.
+    func replace(at index: Int, with entry: NodeEntry) {
+        byteSize += encodedSize(entry) - encodedSize(entries[index])
+        entries[index] = entry
     }
 
     /// Removes the entry at `index` and marks the node for rebalancing.
     func remove(at index: Int) {
+        byteSize -= encodedSize(entries[index])
         entries.remove(at: index)
         unbalanced = true
     }
@@ -102,10 +123,11 @@ final class Node {
     /// For a branch being written at commit: replaces the entry keyed `oldKey` by one keyed `newKey`
     /// pointing at `child`, or inserts that entry if there is no `oldKey`.
     func putChild(oldKey: UnsafeRawBufferPointer, newKey: UnsafeRawBufferPointer, child: UInt64) {
+        // The entry no longer names a materialized node: the child has been written.
         let (index, exact) = search(oldKey)
         let entry = NodeEntry(key: newKey, child: child)
         if exact {
-            entries[index] = entry
+            replace(at: index, with: entry)
         } else {
             insert(entry, at: index)
         }

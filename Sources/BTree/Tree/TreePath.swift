@@ -71,11 +71,11 @@ final class TreePath {
             throw space.corruption(frame.pageID, "branch index \(frame.index) of \(frame.count)")
         }
         if let unmanaged = frame.node {
-            let childID = unmanaged.takeUnretainedValue().entries[frame.index].pageID
-            if let child = bucket.nodes[childID] {
-                try push(node: child, space: space)
+            let entry = unmanaged.takeUnretainedValue().entries[frame.index]
+            if let child = entry.child {
+                try push(node: child.takeUnretainedValue(), space: space)
             } else {
-                try push(pageID: childID, space: space)
+                try push(pageID: entry.pageID, space: space)
             }
         } else if let base = frame.page {
             try push(pageID: Page(base).branchChild(frame.index), space: space)
@@ -204,10 +204,9 @@ final class TreePath {
             }
             let node: Node
             if let parent {
-                let key = parent.entries[frames[level - 1].index].key
-                node = try bucket.materialize(pageID: frames[level].pageID, parent: parent, key: key)
+                node = try bucket.materialize(pageID: frames[level].pageID, parent: parent, at: frames[level - 1].index)
             } else {
-                node = try bucket.materialize(pageID: frames[level].pageID, parent: nil, key: nil)
+                node = try bucket.materialize(pageID: frames[level].pageID, parent: nil, at: 0)
             }
             frames[level].node = .passUnretained(node)
             frames[level].page = nil
