@@ -114,8 +114,8 @@ public final class BTreeDB: Sendable {
         }
         Freelist.write([], id: 2, pages: 1, pageSize: pageSize, to: buffer + 2 * pageSize)
         let root = Node(isLeaf: true, pageID: 3, parent: nil)
-        root.write(0..<0, id: 3, to: buffer + 3 * pageSize, pageSize: pageSize)
-        Page.seal(buffer + 3 * pageSize, length: pageSize)
+        let used = root.write(0..<0, id: 3, to: buffer + 3 * pageSize, pageSize: pageSize)
+        Page.seal(buffer + 3 * pageSize, length: used)
         try file.write(UnsafeRawBufferPointer(start: buffer, count: 4 * pageSize), at: 0)
         try file.sync()
     }

@@ -32,7 +32,7 @@ public final class Transaction {
     /// Memory for keys and values written in this transaction.
     let arena = Arena()
     /// Pages the commit writes.
-    private(set) lazy var dirty = DirtyPages(pageSize: space.pageSize)
+    let dirty: DirtyPages
     /// What the transaction did, for the database's statistics.
     var counters = TransactionCounters()
     /// The root bucket of a writer (kept, so its changes persist between calls).
@@ -50,6 +50,7 @@ public final class Transaction {
         space = PageSpace(map: map, pageCount: meta.pageCount, verifyChecksums: db.options.verifyChecksums)
         freelist = Freelist()
         freelistPages = 0
+        dirty = DirtyPages(pageSize: map.pageSize)
     }
 
     /// A read-write transaction starting from `meta`, with the writer's freelist.
@@ -62,6 +63,7 @@ public final class Transaction {
         space = PageSpace(map: map, pageCount: meta.pageCount, verifyChecksums: db.options.verifyChecksums)
         self.freelist = freelist
         self.freelistPages = freelistPages
+        dirty = DirtyPages(pageSize: map.pageSize)
     }
 
     deinit {

@@ -52,11 +52,13 @@ struct PageFormatTests {
                 node.insert(NodeEntry(key: key, value: value, flags: LeafFlags.value), at: i)
             }
             #expect(node.byteSize == node.encodedSize)
-            node.write(0..<20, id: 5, to: buffer.pointer, pageSize: pageSize)
-            Page.seal(buffer.pointer, length: pageSize)
+            let used = node.write(0..<20, id: 5, to: buffer.pointer, pageSize: pageSize)
             let page = Page(buffer.pointer)
             #expect(page.structureProblem(pageSize: pageSize) == nil)
-            #expect(Page.checksum(page.base, length: pageSize) == page.storedChecksum)
+            #expect(page.usedLength(pageSize: pageSize) == used)
+            #expect(used == node.encodedSize)
+            Page.seal(buffer.pointer, length: used)
+            #expect(Page.checksum(page.base, length: page.usedLength(pageSize: pageSize)) == page.storedChecksum)
             #expect(page.isLeaf && page.count == 20 && page.id == 5)
             for i in 0..<20 {
                 #expect(Array(page.leafKey(i)) == keys[i])

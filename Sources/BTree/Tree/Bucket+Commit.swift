@@ -46,6 +46,8 @@ extension Bucket {
             adoptChildren(of: target, into: node)
             node.entries.append(contentsOf: target.entries)
             node.byteSize = node.encodedSize
+            node.unwrittenOverflowValues += target.unwrittenOverflowValues
+            node.matchesPage = false
             parent.remove(at: 1)
             discard(target, from: parent)
         } else {
@@ -55,6 +57,8 @@ extension Bucket {
             adoptChildren(of: node, into: target)
             target.entries.append(contentsOf: node.entries)
             target.byteSize = target.encodedSize
+            target.unwrittenOverflowValues += node.unwrittenOverflowValues
+            target.matchesPage = false
             parent.remove(at: index)
             discard(node, from: parent)
         }
@@ -69,6 +73,8 @@ extension Bucket {
             root.isLeaf = child.isLeaf
             root.entries = child.entries
             root.byteSize = child.byteSize
+            root.unwrittenOverflowValues = child.unwrittenOverflowValues
+            root.matchesPage = false
             root.children = child.children
             for grandchild in root.children { grandchild.parent = root }
             nodes[child.pageID] = nil
@@ -122,6 +128,7 @@ extension Bucket {
             let bytes = tx.arena.allocate(BucketHeader.size)
             child.header.encode(to: bytes)
             leaf.entries[path.leafIndex].value = UnsafeRawBufferPointer(start: bytes, count: BucketHeader.size)
+            leaf.matchesPage = false
             mutationCount &+= 1
         }
         guard let root = rootNode else { return }
@@ -133,15 +140,24 @@ extension Bucket {
 
     private func spill(_ node: Node) throws {
         guard !node.spilled else { return }
-        node.children.sort { compareBytes($0.key, $1.key) < 0 }
-        let children = node.children
-        for child in children { try spill(child) }
-        node.children = []
+        // Children in key order (so sibling pages get neighbouring ids), found through the entries'
+        // links; spilling a child rewrites the entry, so the list is taken first.
+        if !node.isLeaf {
+            let children = node.entries.compactMap { $0.child?.takeUnretainedValue() }
+            for child in children { try spill(child) }
+            for child in node.children where !child.spilled { try spill(child) }
+            node.children = []
+        }
 
         let pageSize = tx.space.pageSize
+        node.matchesPage = false
+        if node.byteSize <= pageSize {
+            // The common case: the node fits one page (no range array to build).
+            try writePiece(node, 0..<node.entries.count, piece: 0, pageSize: pageSize)
+            node.spilled = true
+            return
+        }
         let ranges = node.splitRanges(pageSize: pageSize)
-        if node.hasPage { tx.free(node.pageID, pages: 1) }
-        node.pageID = 0
         if ranges.count > 1 && node.parent == nil {
             let newRoot = Node(isLeaf: false, pageID: 0, parent: nil)
             createdNodes.append(newRoot)
@@ -149,15 +165,7 @@ extension Bucket {
         }
         if ranges.count > 1 { tx.counters.splits += ranges.count - 1 }
         for (piece, range) in ranges.enumerated() {
-            if node.isLeaf { writeOverflowValues(of: node, in: range) }
-            let id = tx.allocate(pages: 1)
-            node.write(range, id: id, to: tx.dirty.buffer(id: id, pages: 1), pageSize: pageSize)
-            if piece == 0 { node.pageID = id }
-            guard let parent = node.parent, !range.isEmpty else { continue }
-            let firstKey = node.entries[range.lowerBound].key
-            let oldKey = piece == 0 && !node.key.isEmpty ? node.key : firstKey
-            parent.putChild(oldKey: oldKey, newKey: firstKey, child: id)
-            if piece == 0 { node.key = firstKey }
+            try writePiece(node, range, piece: piece, pageSize: pageSize)
         }
         node.spilled = true
         // A root that split got a new parent above it, which must be written too.
@@ -166,9 +174,30 @@ extension Bucket {
         }
     }
 
+    /// Writes `node.entries[range]`, the `piece`-th page of the node, to a newly allocated page, and
+    /// points the parent at it (replacing the node's old entry for the first piece).
+    private func writePiece(_ node: Node, _ range: Range<Int>, piece: Int, pageSize: Int) throws {
+        assert(node.byteSize == node.encodedSize, "node size bookkeeping is off")
+        if node.hasPage && piece == 0 { tx.free(node.pageID, pages: 1) }
+        if node.isLeaf { writeOverflowValues(of: node, in: range) }
+        let id = tx.allocate(pages: 1)
+        let dirty = tx.dirty
+        let used = node.write(range, id: id, to: dirty.buffer(id: id, pages: 1), pageSize: pageSize)
+        dirty.setUsedLength(used)
+        if piece == 0 { node.pageID = id }
+        guard let parent = node.parent, !range.isEmpty else { return }
+        let firstKey = node.entries[range.lowerBound].key
+        let oldKey = piece == 0 && !node.key.isEmpty ? node.key : firstKey
+        parent.putChild(oldKey: oldKey, newKey: firstKey, child: id)
+        if piece == 0 { node.key = firstKey }
+    }
+
     /// Writes the new large values of `node.entries[range]` to overflow runs and records the runs'
     /// page ids in the entries.
     private func writeOverflowValues(of node: Node, in range: Range<Int>) {
+        // Counted as they are put (merges and splits move entries, so this is only a hint that some
+        // may exist, never a miss).
+        guard node.unwrittenOverflowValues > 0 else { return }
         for index in range where node.entries[index].flags == LeafFlags.overflow && node.entries[index].pageID == 0 {
             let value = node.entries[index].value
             let pages = tx.space.overflowPages(forValueLength: value.count)
@@ -185,6 +214,7 @@ extension Bucket {
             let end = Page.headerSize + value.count
             (buffer + end).initializeMemory(as: UInt8.self, repeating: 0, count: length - end)
             node.entries[index].pageID = id
+            node.matchesPage = false
             tx.counters.overflowPagesWritten += pages
         }
     }

@@ -34,6 +34,7 @@ extension Bucket {
         let materializedChildren = node.children
         node.entries = Array(all[ranges[0]])
         node.byteSize = node.encodedSize
+        node.matchesPage = false
         var position = (parent.indexOfChild(pageID: node.pageID) ?? parent.entries.count - 1) + 1
         var pieces: [Node] = [node]
         for range in ranges.dropFirst() {
@@ -42,6 +43,7 @@ extension Bucket {
             piece.byteSize = piece.encodedSize
             piece.key = piece.entries[0].key
             piece.appendOnly = node.appendOnly
+            piece.unwrittenOverflowValues = node.unwrittenOverflowValues
             nodes[piece.pageID] = piece
             parent.children.append(piece)
             parent.insert(NodeEntry(key: piece.key, child: piece.pageID, node: piece), at: position)

@@ -34,6 +34,13 @@ final class Node {
     /// (``insert(_:at:)``, ``remove(at:)``, ``replace(at:with:)``), to decide when to split early.
     var byteSize = Page.headerSize
 
+    /// Leaf entries whose large value still has to be written to an overflow run at commit.
+    var unwrittenOverflowValues = 0
+
+    /// True while the entries are exactly the elements of the page `pageID` (read, not yet changed),
+    /// so that searches can run over the page's bytes, which are denser than the entry array.
+    var matchesPage = false
+
     /// Temporary ids start here; real page ids are always smaller (they are below the page count).
     static let temporaryIDBase: UInt64 = 1 << 63
 
@@ -54,25 +61,32 @@ final class Node {
     static func read(_ page: Page, id: UInt64, space: PageSpace, parent: Node?) throws -> Node {
         let node = Node(isLeaf: page.isLeaf, pageID: id, parent: parent)
         let count = page.count
-        node.entries.reserveCapacity(count + 1)
         if page.isLeaf {
-            for i in 0..<count {
-                let flags = page.leafFlags(i)
-                let key = page.leafKey(i)
-                if flags == LeafFlags.overflow {
-                    let first = page.leafOverflowPage(i)
-                    let value = try space.overflowValue(first: first, length: page.leafValueSize(i))
-                    node.entries.append(NodeEntry(key: key, value: value, flags: flags, pageID: first))
-                } else {
-                    node.entries.append(NodeEntry(key: key, value: page.leafInline(i), flags: flags))
+            node.entries = try [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+                for i in 0..<count {
+                    let flags = page.leafFlags(i)
+                    let entry: NodeEntry
+                    if flags == LeafFlags.overflow {
+                        let first = page.leafOverflowPage(i)
+                        let value = try space.overflowValue(first: first, length: page.leafValueSize(i))
+                        entry = NodeEntry(key: page.leafKey(i), value: value, flags: flags, pageID: first)
+                    } else {
+                        entry = NodeEntry(key: page.leafKey(i), value: page.leafInline(i), flags: flags)
+                    }
+                    (buffer.baseAddress! + i).initialize(to: entry)
+                    initialized = i + 1
                 }
             }
         } else {
-            for i in 0..<count {
-                node.entries.append(NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
+            node.entries = [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+                for i in 0..<count {
+                    (buffer.baseAddress! + i).initialize(to: NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
+                }
+                initialized = count
             }
         }
         node.byteSize = node.encodedSize
+        node.matchesPage = true
         return node
     }
 
@@ -103,18 +117,23 @@ final class Node {
     /// Inserts `entry` at `index`, noting whether the node still only grows at its end.
     func insert(_ entry: NodeEntry, at index: Int) {
         if index < entries.count { appendOnly = false }
+        if entry.flags == LeafFlags.overflow && entry.pageID == 0 { unwrittenOverflowValues += 1 }
+        matchesPage = false
         byteSize += encodedSize(entry)
         entries.insert(entry, at: index)
     }
 
     /// Replaces the entry at `index`.
     func replace(at index: Int, with entry: NodeEntry) {
+        matchesPage = false
+        if entry.flags == LeafFlags.overflow && entry.pageID == 0 { unwrittenOverflowValues += 1 }
         byteSize += encodedSize(entry) - encodedSize(entries[index])
         entries[index] = entry
     }
 
     /// Removes the entry at `index` and marks the node for rebalancing.
     func remove(at index: Int) {
+        matchesPage = false
         byteSize -= encodedSize(entries[index])
         entries.remove(at: index)
         unbalanced = true

@@ -103,8 +103,9 @@ final class TreePath {
             let frame = frames[top]
             if frame.isLeaf {
                 let found: (index: Int, exact: Bool)
-                if let node = frame.node {
-                    found = node.takeUnretainedValue().search(key)
+                if let unmanaged = frame.node {
+                    let node = unmanaged.takeUnretainedValue()
+                    found = node.matchesPage ? PageSearch.leaf(Page(space.address(node.pageID)), key) : node.search(key)
                 } else if let base = frame.page {
                     found = PageSearch.leaf(Page(base), key)
                 } else {
@@ -113,8 +114,11 @@ final class TreePath {
                 frames[top].index = found.index
                 return found.exact
             }
-            if let node = frame.node {
-                frames[top].index = node.takeUnretainedValue().childIndex(for: key)
+            if let unmanaged = frame.node {
+                // An unchanged node searches its page: the keys sit close together there.
+                let node = unmanaged.takeUnretainedValue()
+                frames[top].index =
+                    node.matchesPage ? PageSearch.branch(Page(space.address(node.pageID)), key) : node.childIndex(for: key)
             } else if let base = frame.page {
                 frames[top].index = PageSearch.branch(Page(base), key)
             }
