@@ -71,6 +71,54 @@ struct PageFormatTests {
         }
     }
 
+    @Test("in-place inserts and removes on a leaf's page image keep it a valid page matching a model")
+    func imageEdits() throws {
+        let pageSize = 1024
+        let directory = TemporaryDirectory("btree-image")
+        defer { directory.cleanup() }
+        // A real map to satisfy the image's page space; the image itself lives in an arena.
+        let db = try BTreeDB(path: directory.database, options: smallPageOptions(pageSize))
+        try db.view { tx in
+            let arena = Arena()
+            let buffer = Buffer(pageSize: pageSize)
+            let empty = Node(isLeaf: true, pageID: 0, parent: nil)
+            empty.write(0..<0, id: 3, to: buffer.pointer, pageSize: pageSize)
+            let node = try Node.image(of: Page(buffer.pointer), id: 3, space: tx.space, parent: nil, arena: arena)
+            var model: [([UInt8], [UInt8])] = []
+            var random = SeededGenerator(seed: testSeed(default: 5))
+            for step in 0..<3000 {
+                let context = "step \(step), seed \(testSeed(default: 5))"
+                if model.isEmpty || Bool.random(using: &random) {
+                    let key = (0..<Int.random(in: 1...12, using: &random)).map { _ in UInt8.random(in: 97...100, using: &random) }
+                    let value = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    let index = model.firstIndex { !$0.0.lexicographicallyPrecedes(key) } ?? model.count
+                    if index < model.count && model[index].0 == key { continue }
+                    let fitted = key.withUnsafeBytes { k in
+                        value.withUnsafeBytes { v in
+                            node.imageInsert(at: index, key: k, value: v, flags: LeafFlags.value, pageSize: pageSize)
+                        }
+                    }
+                    if fitted { model.insert((key, value), at: index) } else { #expect(node.byteSize + 12 + key.count + value.count > pageSize) }
+                } else {
+                    let index = Int.random(in: 0..<model.count, using: &random)
+                    node.imageRemove(at: index)
+                    model.remove(at: index)
+                }
+                let page = Page(try #require(node.image))
+                try #require(page.structureProblem(pageSize: pageSize) == nil, "\(context)")
+                try #require(page.usedLength(pageSize: pageSize) == node.byteSize, "\(context)")
+                try #require(page.count == model.count, "\(context)")
+                for (i, (key, value)) in model.enumerated() {
+                    try #require(Array(page.leafKey(i)) == key && Array(page.leafInline(i)) == value, "\(context)")
+                }
+            }
+            node.decodeImage()
+            #expect(node.entries.map { Array($0.key) } == model.map(\.0))
+            #expect(node.encodedSize == node.byteSize)
+        }
+        try db.close()
+    }
+
     @Test("splits: append-only nodes fill pages, others spread evenly, no piece exceeds a page")
     func splitRanges() {
         let pageSize = 1024

@@ -11,7 +11,7 @@ extension Bucket {
     /// removes empty nodes and collapses a root with a single child; then does the same in every
     /// nested bucket opened in this transaction. Runs at commit, before ``spill()``.
     func rebalance() throws {
-        let candidates = nodes.values.filter(\.unbalanced).sorted { $0.pageID < $1.pageID }
+        let candidates = nodes.filter { $0.unbalanced && !$0.detached }.sorted { $0.pageID < $1.pageID }
         for node in candidates where !node.detached {
             try rebalance(node)
         }
@@ -24,7 +24,7 @@ extension Bucket {
         node.unbalanced = false
         tx.counters.rebalances += 1
         let threshold = tx.space.pageSize / 4
-        if node.encodedSize > threshold && node.entries.count > (node.isLeaf ? 1 : 2) { return }
+        if node.byteSize > threshold && node.count > (node.isLeaf ? 1 : 2) { return }
 
         guard let parent = node.parent else {
             try collapseRoot(node)
@@ -77,7 +77,6 @@ extension Bucket {
             root.matchesPage = false
             root.children = child.children
             for grandchild in root.children { grandchild.parent = root }
-            nodes[child.pageID] = nil
             if child.hasPage { tx.free(child.pageID, pages: 1) }
             child.pageID = 0
             child.detached = true
@@ -103,7 +102,6 @@ extension Bucket {
     /// freed.
     private func discard(_ node: Node, from parent: Node) {
         parent.children.removeAll { $0 === node }
-        nodes[node.pageID] = nil
         if node.hasPage { tx.free(node.pageID, pages: 1) }
         node.pageID = 0
         node.detached = true
@@ -153,7 +151,7 @@ extension Bucket {
         node.matchesPage = false
         if node.byteSize <= pageSize {
             // The common case: the node fits one page (no range array to build).
-            try writePiece(node, 0..<node.entries.count, piece: 0, pageSize: pageSize)
+            try writePiece(node, 0..<node.count, piece: 0, pageSize: pageSize)
             node.spilled = true
             return
         }
@@ -182,11 +180,15 @@ extension Bucket {
         if node.isLeaf { writeOverflowValues(of: node, in: range) }
         let id = tx.allocate(pages: 1)
         let dirty = tx.dirty
-        let used = node.write(range, id: id, to: dirty.buffer(id: id, pages: 1), pageSize: pageSize)
+        let buffer = dirty.buffer(id: id, pages: 1)
+        let used =
+            node.image != nil
+            ? node.writeImage(id: id, to: buffer, pageSize: pageSize)
+            : node.write(range, id: id, to: buffer, pageSize: pageSize)
         dirty.setUsedLength(used)
         if piece == 0 { node.pageID = id }
         guard let parent = node.parent, !range.isEmpty else { return }
-        let firstKey = node.entries[range.lowerBound].key
+        let firstKey = node.image != nil ? node.firstKey : node.entries[range.lowerBound].key
         let oldKey = piece == 0 && !node.key.isEmpty ? node.key : firstKey
         parent.putChild(oldKey: oldKey, newKey: firstKey, child: id)
         if piece == 0 { node.key = firstKey }

@@ -19,10 +19,9 @@ extension Bucket {
             // The root splits: a new root above it, naming it under a temporary id if it has no page.
             if node.pageID == 0 {
                 node.pageID = tx.temporaryPageID()
-                nodes[node.pageID] = node
             }
             parent = Node(isLeaf: false, pageID: tx.temporaryPageID(), parent: nil)
-            nodes[parent.pageID] = parent
+            nodes.append(parent)
             node.key = node.entries[0].key
             parent.insert(NodeEntry(key: node.key, child: node.pageID, node: node), at: 0)
             parent.children = [node]
@@ -44,7 +43,7 @@ extension Bucket {
             piece.key = piece.entries[0].key
             piece.appendOnly = node.appendOnly
             piece.unwrittenOverflowValues = node.unwrittenOverflowValues
-            nodes[piece.pageID] = piece
+            nodes.append(piece)
             parent.children.append(piece)
             parent.insert(NodeEntry(key: piece.key, child: piece.pageID, node: piece), at: position)
             position += 1

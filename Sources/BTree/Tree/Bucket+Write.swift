@@ -17,6 +17,12 @@ extension Bucket {
         let leaf = try path.materializeLeaf(in: self)
         let index = path.leafIndex
         let inline = Page.leafElementSize + key.count + value.count <= tx.db.maxInlineElementSize
+        if inline && leaf.image != nil {
+            if try putInImage(leaf, index: index, exact: exact, key: key, value: value) {
+                mutationCount &+= 1
+                return
+            }
+        }
         let flags = inline ? LeafFlags.value : LeafFlags.overflow
         let storedValue = tx.arena.copy(value)
         if exact {
@@ -29,6 +35,26 @@ extension Bucket {
         }
         mutationCount &+= 1
         splitIfOversized(leaf)
+    }
+
+    /// Puts an inline value straight into a leaf's page image; false if it does not fit there (the
+    /// caller then goes through the decoded entries).
+    private func putInImage(
+        _ leaf: Node, index: Int, exact: Bool, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
+    ) throws -> Bool {
+        let pageSize = tx.space.pageSize
+        if exact {
+            let old = leaf.imageElement(index, space: tx.space)
+            guard old.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
+            let oldInline = old.flags == LeafFlags.overflow ? 8 : old.value.count
+            guard leaf.byteSize - oldInline + value.count <= pageSize else { return false }
+            if let run = leaf.imageOverflow(index) {
+                tx.free(run.first, pages: tx.space.overflowPages(forValueLength: run.length))
+            }
+            leaf.imageRemove(at: index)
+            leaf.unbalanced = false
+        }
+        return leaf.imageInsert(at: index, key: key, value: value, flags: LeafFlags.value, pageSize: pageSize)
     }
 
     /// Removes `key` and its value; does nothing if the key is absent. Throws
@@ -50,6 +76,16 @@ extension Bucket {
     func removeEntry(at path: TreePath) throws {
         let leaf = try path.materializeLeaf(in: self)
         let index = path.leafIndex
+        if leaf.image != nil {
+            let element = leaf.imageElement(index, space: tx.space)
+            guard element.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
+            if let run = leaf.imageOverflow(index) {
+                tx.free(run.first, pages: tx.space.overflowPages(forValueLength: run.length))
+            }
+            leaf.imageRemove(at: index)
+            mutationCount &+= 1
+            return
+        }
         let entry = leaf.entries[index]
         guard entry.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
         freeOverflow(of: entry)
@@ -177,7 +213,7 @@ extension Bucket {
         isDeleted = true
         for child in subBuckets.values { child.markDeleted() }
         subBuckets = [:]
-        nodes = [:]
+        nodes = []
         rootNode = nil
     }
 

@@ -14,8 +14,61 @@ final class Node {
     var pageID: UInt64
     /// The key under which the parent refers to this node; empty for a root.
     var key: UnsafeRawBufferPointer
+    /// The entries, decoded. While the node holds a page image (``image``), the entries are decoded from
+    /// it on first use and the image is frozen from then on.
+    private var storage: [NodeEntry]
+    /// A leaf's page, copied into transaction memory and edited in place by puts and deletes that fit
+    /// (LMDB's way), so that a leaf changed by a few writes is neither decoded nor re-encoded. Nil
+    /// once the entries are in use.
+    private(set) var image: UnsafeMutableRawPointer?
+    /// The window on the map, to locate overflow values when an image is decoded.
+    private var imageSpace: PageSpace?
+
     /// The keys in ascending order.
-    var entries: [NodeEntry]
+    var entries: [NodeEntry] {
+        get {
+            if image != nil { decodeImage() }
+            return storage
+        }
+        _modify {
+            if image != nil { decodeImage() }
+            yield &storage
+        }
+    }
+
+    /// Gives the node a page image to edit in place (see ``image``).
+    func setImage(_ buffer: UnsafeMutableRawPointer, space: PageSpace) {
+        image = buffer
+        imageSpace = space
+        storage = []
+    }
+
+    /// Decodes the image into entries, which point into it; the image is frozen from then on.
+    func decodeImage() {
+        guard let image, let space = imageSpace else { return }
+        let page = Page(image)
+        let count = page.count
+        var decoded: [NodeEntry] = []
+        decoded.reserveCapacity(count + 1)
+        for i in 0..<count {
+            let flags = page.leafFlags(i)
+            if flags == LeafFlags.overflow {
+                // Located and checked when the image was made.
+                let first = page.leafOverflowPage(i)
+                let value = UnsafeRawBufferPointer(
+                    start: space.address(first) + Page.headerSize, count: page.leafValueSize(i))
+                decoded.append(NodeEntry(key: page.leafKey(i), value: value, flags: flags, pageID: first))
+            } else {
+                decoded.append(NodeEntry(key: page.leafKey(i), value: page.leafInline(i), flags: flags))
+            }
+        }
+        self.image = nil
+        storage = decoded
+    }
+
+    /// How many keys the node holds.
+    @inline(__always)
+    var count: Int { image.map { Page($0).count } ?? storage.count }
     /// The parent, or nil for the bucket's root. The bucket's node table owns every node, so the
     /// parent outlives its children's use of this reference.
     unowned(unsafe) var parent: Node?
@@ -41,6 +94,30 @@ final class Node {
     /// so that searches can run over the page's bytes, which are denser than the entry array.
     var matchesPage = false
 
+    /// Bit `i` set: the child of entry `i` is materialized (for the first 256 entries). Consulted only
+    /// while ``matchesPage`` holds, when entry indices are page indices and never shift, so a search
+    /// need not touch the entry array to learn that a child is still a page.
+    private var materializedChildBits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Whether the child of entry `index` may be materialized (always true beyond the bitmap).
+    @inline(__always)
+    func mayHaveMaterializedChild(at index: Int) -> Bool {
+        guard index < 256 else { return true }
+        let word = withUnsafeBytes(of: materializedChildBits) { $0.load(fromByteOffset: (index >> 6) << 3, as: UInt64.self) }
+        return word & (1 << UInt64(index & 63)) != 0
+    }
+
+    /// Records that the child of entry `index` has been materialized.
+    func noteMaterializedChild(at index: Int) {
+        guard index < 256 else { return }
+        withUnsafeMutableBytes(of: &materializedChildBits) { bits in
+            let offset = (index >> 6) << 3
+            bits.storeBytes(
+                of: bits.load(fromByteOffset: offset, as: UInt64.self) | (1 << UInt64(index & 63)), toByteOffset: offset,
+                as: UInt64.self)
+        }
+    }
+
     /// Temporary ids start here; real page ids are always smaller (they are below the page count).
     static let temporaryIDBase: UInt64 = 1 << 63
 
@@ -53,7 +130,7 @@ final class Node {
         self.pageID = pageID
         self.parent = parent
         key = UnsafeRawBufferPointer(start: nil, count: 0)
-        entries = []
+        storage = []
     }
 
     /// Reads branch or leaf page `id` (already validated by ``PageSpace/treePage(_:)``). Keys and
@@ -62,7 +139,7 @@ final class Node {
         let node = Node(isLeaf: page.isLeaf, pageID: id, parent: parent)
         let count = page.count
         if page.isLeaf {
-            node.entries = try [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+            node.storage = try [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
                 for i in 0..<count {
                     let flags = page.leafFlags(i)
                     let entry: NodeEntry
@@ -78,7 +155,7 @@ final class Node {
                 }
             }
         } else {
-            node.entries = [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
+            node.storage = [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
                 for i in 0..<count {
                     (buffer.baseAddress! + i).initialize(to: NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
                 }
@@ -93,7 +170,8 @@ final class Node {
     /// The index of the first entry whose key is `>= key`, and whether that entry's key equals it.
     @inline(__always)
     func search(_ key: UnsafeRawBufferPointer) -> (index: Int, exact: Bool) {
-        entries.withUnsafeBufferPointer { entries in
+        if let image { return PageSearch.leaf(Page(image), key) }
+        return storage.withUnsafeBufferPointer { entries in
             var low = 0
             var high = entries.count
             while low < high {
@@ -167,8 +245,9 @@ final class Node {
 
     /// Bytes the node needs as one page: header plus every element.
     var encodedSize: Int {
+        if let image { return Page(image).usedLength(pageSize: Page.maximumPageSize) }
         var size = Page.headerSize
-        for entry in entries { size += encodedSize(entry) }
+        for entry in storage { size += encodedSize(entry) }
         return size
     }
 

@@ -49,7 +49,7 @@ final class TreePath {
             throw space.corruption(node.pageID, "tree deeper than \(TreePath.maxDepth) levels")
         }
         frames[depth] = PathFrame(
-            pageID: node.pageID, page: nil, node: .passUnretained(node), index: 0, count: node.entries.count,
+            pageID: node.pageID, page: nil, node: .passUnretained(node), index: 0, count: node.count,
             isLeaf: node.isLeaf)
         depth &+= 1
     }
@@ -115,10 +115,21 @@ final class TreePath {
                 return found.exact
             }
             if let unmanaged = frame.node {
-                // An unchanged node searches its page: the keys sit close together there.
                 let node = unmanaged.takeUnretainedValue()
-                frames[top].index =
-                    node.matchesPage ? PageSearch.branch(Page(space.address(node.pageID)), key) : node.childIndex(for: key)
+                if node.matchesPage {
+                    // An unchanged node searches its page, where the keys sit close together, and
+                    // looks at its entry array only if the child there may be materialized.
+                    let page = Page(space.address(node.pageID))
+                    let index = PageSearch.branch(page, key)
+                    frames[top].index = index
+                    if node.mayHaveMaterializedChild(at: index), let child = node.entries[index].child {
+                        try push(node: child.takeUnretainedValue(), space: space)
+                    } else {
+                        try push(pageID: page.branchChild(index), space: space)
+                    }
+                    continue
+                }
+                frames[top].index = node.childIndex(for: key)
             } else if let base = frame.page {
                 frames[top].index = PageSearch.branch(Page(base), key)
             }
@@ -181,8 +192,10 @@ final class TreePath {
     func current(in bucket: Bucket) throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16)
     {
         let frame = frames[depth &- 1]
-        if let node = frame.node {
-            let entry = node.takeUnretainedValue().entries[frame.index]
+        if let unmanaged = frame.node {
+            let node = unmanaged.takeUnretainedValue()
+            if node.image != nil { return node.imageElement(frame.index, space: bucket.tx.space) }
+            let entry = node.entries[frame.index]
             return (entry.key, entry.value, entry.flags)
         }
         guard let base = frame.page else { throw BTreeError.transactionClosed }
@@ -207,10 +220,13 @@ final class TreePath {
                 continue
             }
             let node: Node
+            // The leaf becomes a page image, edited in place by the write that follows.
+            let asImage = level == depth - 1
             if let parent {
-                node = try bucket.materialize(pageID: frames[level].pageID, parent: parent, at: frames[level - 1].index)
+                node = try bucket.materialize(
+                    pageID: frames[level].pageID, parent: parent, at: frames[level - 1].index, asImage: asImage)
             } else {
-                node = try bucket.materialize(pageID: frames[level].pageID, parent: nil, at: 0)
+                node = try bucket.materialize(pageID: frames[level].pageID, parent: nil, at: 0, asImage: asImage)
             }
             frames[level].node = .passUnretained(node)
             frames[level].page = nil
