@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 // lsm-bench: LevelDB's db_bench workloads run against the LSM engine of the root package and, for
-// comparison, against the system's LevelDB and RocksDB through their C APIs. A package of its own so
-// that building the root package never needs the peer libraries.
+// comparison, against the system's LevelDB and RocksDB through their C APIs. btree-bench: the same
+// workloads in transactions against the B+tree engine and LMDB. A package of its own so that building
+// the root package never needs the peer libraries.
 import PackageDescription
 
 let package = Package(
@@ -23,6 +24,22 @@ let package = Package(
             path: "Sources/CRocksDB",
             providers: [.apt(["librocksdb-dev"])]
         ),
+        // LMDB's C API (Debian: liblmdb-dev).
+        .systemLibrary(
+            name: "CLMDB",
+            path: "Sources/CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // What both harnesses share: db_bench's keys, values and random numbers, child processes,
+        // resource measurements and the result-file format.
+        .target(
+            name: "BenchSupport",
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+            ]
+        ),
         // A 3-node Raft cluster over loopback TCP with fsync, N concurrent proposers.
         .executableTarget(
             name: "raft-bench",
@@ -37,9 +54,22 @@ let package = Package(
         .executableTarget(
             name: "lsm-bench",
             dependencies: [
+                "BenchSupport",
                 "CLevelDB",
                 "CRocksDB",
                 .product(name: "LSM", package: "raftd"),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+            ]
+        ),
+        .executableTarget(
+            name: "btree-bench",
+            dependencies: [
+                "BenchSupport",
+                "CLMDB",
+                .product(name: "BTree", package: "raftd"),
             ],
             swiftSettings: [
                 .swiftLanguageMode(.v6),

@@ -22,7 +22,7 @@ extension BTreeDB {
                 map.clearVerified(id)
             }
         }
-        for run in dirty.runs { Page.seal(run.buffer, length: run.pages * pageSize) }
+        dirty.seal()
         try dirty.write(to: file)
         if !options.noSync { try file.sync() }
 

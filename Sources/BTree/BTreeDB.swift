@@ -114,8 +114,8 @@ public final class BTreeDB: Sendable {
         }
         Freelist.write([], id: 2, pages: 1, pageSize: pageSize, to: buffer + 2 * pageSize)
         let root = Node(isLeaf: true, pageID: 3, parent: nil)
-        root.write(0..<0, id: 3, to: buffer + 3 * pageSize, pageSize: pageSize)
-        Page.seal(buffer + 3 * pageSize, length: pageSize)
+        let used = root.write(0..<0, id: 3, to: buffer + 3 * pageSize, pageSize: pageSize)
+        Page.seal(buffer + 3 * pageSize, length: used)
         try file.write(UnsafeRawBufferPointer(start: buffer, count: 4 * pageSize), at: 0)
         try file.sync()
     }
@@ -150,7 +150,7 @@ public final class BTreeDB: Sendable {
                 var reasons: [String] = []
                 for slot in 0..<2 {
                     let page = UnsafeRawBufferPointer(rebasing: raw[slot * pageSize..<(slot + 1) * pageSize])
-                    switch Meta.decode(page, slot: UInt64(slot), pageSize: pageSize, fileSize: fileSize) {
+                    switch Meta.decode(page, slot: UInt64(slot), pageSize: pageSize) {
                     case .success(let meta): valid.append(meta)
                     case .failure(.damaged(let reason)):
                         sawMagic = true
@@ -158,7 +158,18 @@ public final class BTreeDB: Sendable {
                     case .failure(.notMeta(let reason)): reasons.append(reason)
                     }
                 }
-                if let best = valid.max(by: { $0.txid < $1.txid }) { return best }
+                if let best = valid.max(by: { $0.txid < $1.txid }) {
+                    // A meta that checks out but names pages past the end of the file means the file was
+                    // cut short: falling back to the older meta would silently lose commits.
+                    guard Int64(best.pageCount) * Int64(pageSize) <= fileSize else {
+                        throw BTreeError.corruption(
+                            page: best.txid % 2,
+                            reason:
+                                "meta page \(best.txid % 2) (transaction \(best.txid)) needs \(best.pageCount) pages but \(path) has only \(fileSize) bytes: the file was truncated"
+                        )
+                    }
+                    return best
+                }
                 if failures.isEmpty || sawMagic { failures = reasons }
             }
             let detail = failures.joined(separator: "; ")

@@ -35,11 +35,19 @@ public final class Cursor {
     private var key = UnsafeRawBufferPointer(start: nil, count: 0)
     private var value = UnsafeRawBufferPointer(start: nil, count: 0)
     private var flags: UInt16 = 0
+    /// In a write transaction, the current key is copied here: the bytes it was read from may move
+    /// when the leaf is changed in place, and the cursor needs the key to find its place again.
+    private var keyCopy: UnsafeMutableRawPointer?
 
     init(bucket: Bucket) {
         self.bucket = bucket
         observedMutations = bucket.mutationCount
+        if bucket.tx.isWritable {
+            keyCopy = .allocate(byteCount: max(bucket.tx.db.maxKeySize, 1), alignment: 8)
+        }
     }
+
+    deinit { keyCopy?.deallocate() }
 
     // MARK: Moving without copying
 
@@ -105,6 +113,7 @@ public final class Cursor {
                 return nil
             }
             (key, value, flags) = try path.current(in: bucket)
+            keepKey()
         }
         return try body(key, flags == LeafFlags.bucket ? nil : value)
     }
@@ -154,6 +163,7 @@ public final class Cursor {
                 return
             }
             (key, value, flags) = try path.current(in: bucket)
+            keepKey()
         }
         guard flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
         try bucket.removeEntry(at: path)
@@ -166,6 +176,7 @@ public final class Cursor {
     private func settle(_ found: Bool) throws -> Bool {
         if found {
             (key, value, flags) = try path.current(in: bucket)
+            keepKey()
             state = .atEntry
         } else {
             state = .nowhere
@@ -182,6 +193,14 @@ public final class Cursor {
         if try !path.search(key, in: bucket) {
             path.setLeafIndex(forward ? path.leafIndex - 1 : path.leafIndex)
         }
+    }
+
+    /// Points `key` at a private copy of itself (write transactions only).
+    private func keepKey() {
+        guard let keyCopy, let source = key.baseAddress else { return }
+        let count = min(key.count, bucket.tx.db.maxKeySize)
+        copyBytes(keyCopy, source, count: count)
+        key = UnsafeRawBufferPointer(start: keyCopy, count: count)
     }
 
     private func copyCurrent() -> (key: [UInt8], value: [UInt8]?) {

@@ -32,11 +32,13 @@ public final class Transaction {
     /// Memory for keys and values written in this transaction.
     let arena = Arena()
     /// Pages the commit writes.
-    private(set) lazy var dirty = DirtyPages(pageSize: space.pageSize)
+    let dirty: DirtyPages
     /// What the transaction did, for the database's statistics.
     var counters = TransactionCounters()
     /// The root bucket of a writer (kept, so its changes persist between calls).
     private var writerRoot: Bucket?
+    /// The next temporary id for a node split off during the transaction.
+    private var nextTemporaryID = Node.temporaryIDBase
 
     /// A read-only transaction over `meta`, reading through `map`.
     init(readingFrom db: BTreeDB, meta: Meta, map: MemoryMap) {
@@ -48,6 +50,7 @@ public final class Transaction {
         space = PageSpace(map: map, pageCount: meta.pageCount, verifyChecksums: db.options.verifyChecksums)
         freelist = Freelist()
         freelistPages = 0
+        dirty = DirtyPages(pageSize: map.pageSize)
     }
 
     /// A read-write transaction starting from `meta`, with the writer's freelist.
@@ -60,6 +63,7 @@ public final class Transaction {
         space = PageSpace(map: map, pageCount: meta.pageCount, verifyChecksums: db.options.verifyChecksums)
         self.freelist = freelist
         self.freelistPages = freelistPages
+        dirty = DirtyPages(pageSize: map.pageSize)
     }
 
     deinit {
@@ -170,6 +174,12 @@ public final class Transaction {
         let id = meta.pageCount
         meta.pageCount += UInt64(pages)
         return id
+    }
+
+    /// A fresh id for a node that has no page yet, never equal to a page id.
+    func temporaryPageID() -> UInt64 {
+        nextTemporaryID += 1
+        return nextTemporaryID
     }
 
     /// Frees `pages` pages from `first` on: reusable once no reader that could see them is open.

@@ -45,7 +45,16 @@ struct ModelTests {
 
     @Test("100k random put/delete/get/cursor/bucket/reopen operations match the model; check after every commit")
     func randomOperations() throws {
-        let seed = testSeed(default: 20_261_125)
+        try runModel(seed: testSeed(default: 20_261_125), operations: longTests ? 1_000_000 : 100_000, longestTransaction: 80)
+    }
+
+    @Test("large transactions (nodes split while the transaction runs) match the model")
+    func largeTransactions() throws {
+        try runModel(seed: testSeed(default: 77_001), operations: longTests ? 300_000 : 40_000, longestTransaction: 4000)
+    }
+
+    /// Runs `operations` random operations in transactions of 1 to `longestTransaction` operations.
+    func runModel(seed: UInt64, operations totalOperations: Int, longestTransaction: Int) throws {
         var random = SeededGenerator(seed: seed)
         let directory = TemporaryDirectory("btree-model")
         defer { directory.cleanup() }
@@ -55,8 +64,7 @@ struct ModelTests {
         options.noSync = true
         var db = try BTreeDB(path: directory.database, options: options)
         var model = Model()
-        let keySpace = 700
-        let totalOperations = longTests ? 1_000_000 : 100_000
+        let keySpace = longestTransaction > 1000 ? 4000 : 700
         var operations = 0
         var transactions = 0
 
@@ -170,7 +178,7 @@ struct ModelTests {
                 try db.close()
                 db = try BTreeDB(path: directory.database, options: options)
             }
-            let length = Int.random(in: 1...80, using: &random)
+            let length = Int.random(in: 1...longestTransaction, using: &random)
             operations += length
             if Int.random(in: 0..<4, using: &random) == 0 {
                 try db.view { tx in

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// The command line of `lsm-bench`, both as the user gives it (parent mode) and as the parent gives
 /// it to each engine's child process (child mode, when `--engine` is present).
 struct BenchOptions: Sendable {

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// The parent process: runs each engine's workloads in a child process of its own, one engine after

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// Maps engine names to engine types, and runs a child process's workloads with the chosen one.
 enum EngineRegistry {
     /// Runs `workloads` on the engine called `name` in `directory`, calling `progress` with the

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 
 /// Renders a comparison as markdown: the ops/s table in db_bench's workload order, a table of

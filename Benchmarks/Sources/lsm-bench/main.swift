@@ -1,5 +1,6 @@
 // lsm-bench: LevelDB's db_bench workloads against ours, LevelDB and RocksDB. Without --engine it is
 // the parent: it re-executes itself once per engine (child mode, --engine X) and prints the report.
+import BenchSupport
 import Foundation
 import Glibc
 

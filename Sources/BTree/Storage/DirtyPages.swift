@@ -17,6 +17,8 @@ final class DirtyPages {
         var buffer: UnsafeMutableRawPointer
         /// Whether the run is the freelist (not a tree page or overflow run).
         var isFreelist: Bool
+        /// Bytes the checksum covers: the used part of a tree page, else the whole run.
+        var checksummedLength: Int
     }
 
     private static let chunkPages = 64
@@ -56,7 +58,8 @@ final class DirtyPages {
             chunkCursor = cursor + pages * pageSize
             chunkPagesLeft -= pages
         }
-        runs.append(Run(id: id, pages: pages, buffer: buffer, isFreelist: isFreelist))
+        runs.append(
+            Run(id: id, pages: pages, buffer: buffer, isFreelist: isFreelist, checksummedLength: pages * pageSize))
         return buffer
     }
 
@@ -66,6 +69,16 @@ final class DirtyPages {
             fatalError("out of memory allocating \(bytes) bytes for dirty pages")
         }
         return memory
+    }
+
+    /// Records that only the first `length` bytes of the last run's page are in use (a tree page).
+    func setUsedLength(_ length: Int) {
+        runs[runs.count - 1].checksummedLength = length
+    }
+
+    /// Stores every run's checksum in its header.
+    func seal() {
+        for run in runs { Page.seal(run.buffer, length: run.checksummedLength) }
     }
 
     /// Writes every run to `file`, in page-id order, coalescing runs with consecutive ids into one

@@ -58,11 +58,9 @@ struct Meta: Equatable {
         case damaged(String)
     }
 
-    /// Decodes and validates the meta page `slot` from its `pageSize` bytes, for a file of `fileSize`
-    /// bytes.
-    static func decode(
-        _ bytes: UnsafeRawBufferPointer, slot: UInt64, pageSize: Int, fileSize: Int64
-    ) -> Result<Meta, DecodeFailure> {
+    /// Decodes and validates the meta page `slot` from its `pageSize` bytes. Whether the file is long
+    /// enough for it is the caller's question (a short file is damage, not a torn meta write).
+    static func decode(_ bytes: UnsafeRawBufferPointer, slot: UInt64, pageSize: Int) -> Result<Meta, DecodeFailure> {
         guard bytes.count >= pageSize, pageSize >= 80, let base = bytes.baseAddress else {
             return .failure(.notMeta("file too short for meta page \(slot)"))
         }
@@ -87,10 +85,6 @@ struct Meta: Equatable {
             pageCount: LittleEndian.u64(base, 64), txid: LittleEndian.u64(base, 72))
         guard meta.pageCount >= 4, meta.pageCount <= UInt64(Int.max / pageSize) else {
             return .failure(.damaged("meta page \(slot): impossible page count \(meta.pageCount)"))
-        }
-        guard Int64(meta.pageCount) * Int64(pageSize) <= fileSize else {
-            return .failure(
-                .damaged("meta page \(slot): \(meta.pageCount) pages but the file has only \(fileSize) bytes"))
         }
         guard meta.root.root >= 2, meta.root.root < meta.pageCount, meta.freelist >= 2,
             meta.freelist < meta.pageCount

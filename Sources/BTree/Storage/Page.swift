@@ -4,7 +4,7 @@
 ///
 /// | offset | size | field |
 /// |---|---|---|
-/// | 0 | 4 | masked CRC-32C of bytes 4 ..< (overflow + 1) * pageSize |
+/// | 0 | 4 | masked CRC-32C of bytes 4 ..< end (see ``usedLength(pageSize:)``; the whole run for other pages) |
 /// | 4 | 2 | kind (``PageKind``) |
 /// | 6 | 2 | element count (branch and leaf pages) |
 /// | 8 | 4 | overflow: pages that follow this one in the same run |
@@ -112,6 +112,37 @@ struct Page {
     /// Stores the checksum of the `length`-byte run at `base` into its header.
     static func seal(_ base: UnsafeMutableRawPointer, length: Int) {
         LittleEndian.store(checksum(UnsafeRawPointer(base), length: length), base, 0)
+    }
+
+    /// How many bytes from the start of a branch or leaf page its checksum covers: up to the end of the
+    /// last byte any element uses (the header and element array at least). The unused tail of the page
+    /// is never read, so it is not checksummed. Call only on a page ``structureProblem(pageSize:)``
+    /// accepted.
+    func usedLength(pageSize: Int) -> Int {
+        let count = self.count
+        var end: Int
+        if isLeaf {
+            end = Page.headerSize + count * Page.leafElementSize
+            for i in 0..<count {
+                let element = Page.headerSize + i * Page.leafElementSize
+                let offset = Int(LittleEndian.u16(base, element))
+                let size = Int(LittleEndian.u16(base, element + 2))
+                let inline: Int
+                switch LittleEndian.u16(base, element + 4) {
+                case LeafFlags.overflow: inline = 8
+                case LeafFlags.bucket: inline = BucketHeader.size
+                default: inline = Int(LittleEndian.u32(base, element + 8))
+                }
+                end = max(end, offset + size + inline)
+            }
+        } else {
+            end = Page.headerSize + count * Page.branchElementSize
+            for i in 0..<count {
+                let element = Page.headerSize + i * Page.branchElementSize
+                end = max(end, Int(LittleEndian.u16(base, element + 8)) + Int(LittleEndian.u16(base, element + 10)))
+            }
+        }
+        return min(end, pageSize)
     }
 
     /// Why this page is not a well-formed branch or leaf page of `pageSize` bytes, or nil if it is:

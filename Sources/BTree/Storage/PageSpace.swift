@@ -63,11 +63,19 @@ struct PageSpace {
 
     /// What is wrong with tree page `id`, or nil: checksum (when `checksum`), stored id, structure.
     func treePageProblem(_ id: UInt64, _ page: Page, checksum: Bool) -> String? {
-        if checksum && Page.checksum(page.base, length: pageSize) != page.storedChecksum {
+        // Structure first: the checksummed length is derived from the elements, which must lie inside
+        // the page.
+        if let problem = page.structureProblem(pageSize: pageSize) {
+            if checksum && Page.checksum(page.base, length: pageSize) != page.storedChecksum {
+                return "checksum mismatch (\(problem))"
+            }
+            return problem
+        }
+        if checksum && Page.checksum(page.base, length: page.usedLength(pageSize: pageSize)) != page.storedChecksum {
             return "checksum mismatch"
         }
         guard page.id == id else { return "page header names page \(page.id)" }
-        return page.structureProblem(pageSize: pageSize)
+        return nil
     }
 
     /// Pages an overflow run needs for a value of `length` bytes.

@@ -22,9 +22,7 @@ final class Arena {
     /// has a non-nil base address, even when empty.
     func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         let destination = allocate(bytes.count)
-        if let source = bytes.baseAddress, bytes.count > 0 {
-            destination.copyMemory(from: source, byteCount: bytes.count)
-        }
+        if let source = bytes.baseAddress { copyBytes(destination, source, count: bytes.count) }
         return UnsafeRawBufferPointer(start: destination, count: bytes.count)
     }
 

@@ -36,7 +36,9 @@ public enum BTreeInspector {
                     return info
                 }
                 let page = UnsafeRawBufferPointer(rebasing: raw[slot * size..<(slot + 1) * size])
-                switch Meta.decode(page, slot: UInt64(slot), pageSize: size, fileSize: fileSize) {
+                switch Meta.decode(page, slot: UInt64(slot), pageSize: size) {
+                case .success(let meta) where Int64(meta.pageCount) * Int64(size) > fileSize:
+                    info.problem = "needs \(meta.pageCount) pages but the file has only \(fileSize) bytes"
                 case .success(let meta):
                     info.transactionID = meta.txid
                     info.rootPage = meta.root.root

@@ -11,7 +11,7 @@ extension Bucket {
     /// removes empty nodes and collapses a root with a single child; then does the same in every
     /// nested bucket opened in this transaction. Runs at commit, before ``spill()``.
     func rebalance() throws {
-        let candidates = nodes.values.filter(\.unbalanced).sorted { $0.pageID < $1.pageID }
+        let candidates = nodes.filter { $0.unbalanced && !$0.detached }.sorted { $0.pageID < $1.pageID }
         for node in candidates where !node.detached {
             try rebalance(node)
         }
@@ -24,7 +24,7 @@ extension Bucket {
         node.unbalanced = false
         tx.counters.rebalances += 1
         let threshold = tx.space.pageSize / 4
-        if node.encodedSize > threshold && node.entries.count > (node.isLeaf ? 1 : 2) { return }
+        if node.byteSize > threshold && node.count > (node.isLeaf ? 1 : 2) { return }
 
         guard let parent = node.parent else {
             try collapseRoot(node)
@@ -41,20 +41,24 @@ extension Bucket {
         guard let index = parent.indexOfChild(pageID: node.pageID), parent.entries.count > 1 else { return }
         if index == 0 {
             // Pull the right sibling into this node.
-            let sibling = parent.entries[1]
-            let target = try materialize(pageID: sibling.pageID, parent: parent, key: sibling.key)
+            let target = try materialize(pageID: parent.entries[1].pageID, parent: parent, at: 1)
             try requireSameKind(node, target)
             adoptChildren(of: target, into: node)
             node.entries.append(contentsOf: target.entries)
+            node.byteSize = node.encodedSize
+            node.unwrittenOverflowValues += target.unwrittenOverflowValues
+            node.matchesPage = false
             parent.remove(at: 1)
             discard(target, from: parent)
         } else {
             // Push this node into its left sibling.
-            let sibling = parent.entries[index - 1]
-            let target = try materialize(pageID: sibling.pageID, parent: parent, key: sibling.key)
+            let target = try materialize(pageID: parent.entries[index - 1].pageID, parent: parent, at: index - 1)
             try requireSameKind(node, target)
             adoptChildren(of: node, into: target)
             target.entries.append(contentsOf: node.entries)
+            target.byteSize = target.encodedSize
+            target.unwrittenOverflowValues += node.unwrittenOverflowValues
+            target.matchesPage = false
             parent.remove(at: index)
             discard(node, from: parent)
         }
@@ -65,14 +69,15 @@ extension Bucket {
     /// children becomes an empty leaf.
     private func collapseRoot(_ root: Node) throws {
         while !root.isLeaf && root.entries.count == 1 {
-            let only = root.entries[0]
-            let child = try materialize(pageID: only.pageID, parent: root, key: only.key)
+            let child = try materialize(pageID: root.entries[0].pageID, parent: root, at: 0)
             root.isLeaf = child.isLeaf
             root.entries = child.entries
+            root.byteSize = child.byteSize
+            root.unwrittenOverflowValues = child.unwrittenOverflowValues
+            root.matchesPage = false
             root.children = child.children
             for grandchild in root.children { grandchild.parent = root }
-            nodes[child.pageID] = nil
-            tx.free(child.pageID, pages: 1)
+            if child.hasPage { tx.free(child.pageID, pages: 1) }
             child.pageID = 0
             child.detached = true
         }
@@ -97,8 +102,7 @@ extension Bucket {
     /// freed.
     private func discard(_ node: Node, from parent: Node) {
         parent.children.removeAll { $0 === node }
-        nodes[node.pageID] = nil
-        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        if node.hasPage { tx.free(node.pageID, pages: 1) }
         node.pageID = 0
         node.detached = true
     }
@@ -122,6 +126,7 @@ extension Bucket {
             let bytes = tx.arena.allocate(BucketHeader.size)
             child.header.encode(to: bytes)
             leaf.entries[path.leafIndex].value = UnsafeRawBufferPointer(start: bytes, count: BucketHeader.size)
+            leaf.matchesPage = false
             mutationCount &+= 1
         }
         guard let root = rootNode else { return }
@@ -133,15 +138,24 @@ extension Bucket {
 
     private func spill(_ node: Node) throws {
         guard !node.spilled else { return }
-        node.children.sort { compareBytes($0.key, $1.key) < 0 }
-        let children = node.children
-        for child in children { try spill(child) }
-        node.children = []
+        // Children in key order (so sibling pages get neighbouring ids), found through the entries'
+        // links; spilling a child rewrites the entry, so the list is taken first.
+        if !node.isLeaf {
+            let children = node.entries.compactMap { $0.child?.takeUnretainedValue() }
+            for child in children { try spill(child) }
+            for child in node.children where !child.spilled { try spill(child) }
+            node.children = []
+        }
 
         let pageSize = tx.space.pageSize
+        node.matchesPage = false
+        if node.byteSize <= pageSize {
+            // The common case: the node fits one page (no range array to build).
+            try writePiece(node, 0..<node.count, piece: 0, pageSize: pageSize)
+            node.spilled = true
+            return
+        }
         let ranges = node.splitRanges(pageSize: pageSize)
-        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
-        node.pageID = 0
         if ranges.count > 1 && node.parent == nil {
             let newRoot = Node(isLeaf: false, pageID: 0, parent: nil)
             createdNodes.append(newRoot)
@@ -149,15 +163,7 @@ extension Bucket {
         }
         if ranges.count > 1 { tx.counters.splits += ranges.count - 1 }
         for (piece, range) in ranges.enumerated() {
-            if node.isLeaf { writeOverflowValues(of: node, in: range) }
-            let id = tx.allocate(pages: 1)
-            node.write(range, id: id, to: tx.dirty.buffer(id: id, pages: 1), pageSize: pageSize)
-            if piece == 0 { node.pageID = id }
-            guard let parent = node.parent, !range.isEmpty else { continue }
-            let firstKey = node.entries[range.lowerBound].key
-            let oldKey = piece == 0 && !node.key.isEmpty ? node.key : firstKey
-            parent.putChild(oldKey: oldKey, newKey: firstKey, child: id)
-            if piece == 0 { node.key = firstKey }
+            try writePiece(node, range, piece: piece, pageSize: pageSize)
         }
         node.spilled = true
         // A root that split got a new parent above it, which must be written too.
@@ -166,9 +172,34 @@ extension Bucket {
         }
     }
 
+    /// Writes `node.entries[range]`, the `piece`-th page of the node, to a newly allocated page, and
+    /// points the parent at it (replacing the node's old entry for the first piece).
+    private func writePiece(_ node: Node, _ range: Range<Int>, piece: Int, pageSize: Int) throws {
+        assert(node.byteSize == node.encodedSize, "node size bookkeeping is off")
+        if node.hasPage && piece == 0 { tx.free(node.pageID, pages: 1) }
+        if node.isLeaf { writeOverflowValues(of: node, in: range) }
+        let id = tx.allocate(pages: 1)
+        let dirty = tx.dirty
+        let buffer = dirty.buffer(id: id, pages: 1)
+        let used =
+            node.image != nil
+            ? node.writeImage(id: id, to: buffer, pageSize: pageSize)
+            : node.write(range, id: id, to: buffer, pageSize: pageSize)
+        dirty.setUsedLength(used)
+        if piece == 0 { node.pageID = id }
+        guard let parent = node.parent, !range.isEmpty else { return }
+        let firstKey = node.image != nil ? node.firstKey : node.entries[range.lowerBound].key
+        let oldKey = piece == 0 && !node.key.isEmpty ? node.key : firstKey
+        parent.putChild(oldKey: oldKey, newKey: firstKey, child: id)
+        if piece == 0 { node.key = firstKey }
+    }
+
     /// Writes the new large values of `node.entries[range]` to overflow runs and records the runs'
     /// page ids in the entries.
     private func writeOverflowValues(of node: Node, in range: Range<Int>) {
+        // Counted as they are put (merges and splits move entries, so this is only a hint that some
+        // may exist, never a miss).
+        guard node.unwrittenOverflowValues > 0 else { return }
         for index in range where node.entries[index].flags == LeafFlags.overflow && node.entries[index].pageID == 0 {
             let value = node.entries[index].value
             let pages = tx.space.overflowPages(forValueLength: value.count)
@@ -185,6 +216,7 @@ extension Bucket {
             let end = Page.headerSize + value.count
             (buffer + end).initializeMemory(as: UInt8.self, repeating: 0, count: length - end)
             node.entries[index].pageID = id
+            node.matchesPage = false
             tx.counters.overflowPagesWritten += pages
         }
     }

@@ -17,17 +17,44 @@ extension Bucket {
         let leaf = try path.materializeLeaf(in: self)
         let index = path.leafIndex
         let inline = Page.leafElementSize + key.count + value.count <= tx.db.maxInlineElementSize
+        if inline && leaf.image != nil {
+            if try putInImage(leaf, index: index, exact: exact, key: key, value: value) {
+                mutationCount &+= 1
+                return
+            }
+        }
         let flags = inline ? LeafFlags.value : LeafFlags.overflow
         let storedValue = tx.arena.copy(value)
         if exact {
             let old = leaf.entries[index]
             guard old.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
             freeOverflow(of: old)
-            leaf.entries[index] = NodeEntry(key: old.key, value: storedValue, flags: flags)
+            leaf.replace(at: index, with: NodeEntry(key: old.key, value: storedValue, flags: flags))
         } else {
             leaf.insert(NodeEntry(key: tx.arena.copy(key), value: storedValue, flags: flags), at: index)
         }
         mutationCount &+= 1
+        splitIfOversized(leaf)
+    }
+
+    /// Puts an inline value straight into a leaf's page image; false if it does not fit there (the
+    /// caller then goes through the decoded entries).
+    private func putInImage(
+        _ leaf: Node, index: Int, exact: Bool, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
+    ) throws -> Bool {
+        let pageSize = tx.space.pageSize
+        if exact {
+            let old = leaf.imageElement(index, space: tx.space)
+            guard old.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
+            let oldInline = old.flags == LeafFlags.overflow ? 8 : old.value.count
+            guard leaf.byteSize - oldInline + value.count <= pageSize else { return false }
+            if let run = leaf.imageOverflow(index) {
+                tx.free(run.first, pages: tx.space.overflowPages(forValueLength: run.length))
+            }
+            leaf.imageRemove(at: index)
+            leaf.unbalanced = false
+        }
+        return leaf.imageInsert(at: index, key: key, value: value, flags: LeafFlags.value, pageSize: pageSize)
     }
 
     /// Removes `key` and its value; does nothing if the key is absent. Throws
@@ -49,6 +76,16 @@ extension Bucket {
     func removeEntry(at path: TreePath) throws {
         let leaf = try path.materializeLeaf(in: self)
         let index = path.leafIndex
+        if leaf.image != nil {
+            let element = leaf.imageElement(index, space: tx.space)
+            guard element.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
+            if let run = leaf.imageOverflow(index) {
+                tx.free(run.first, pages: tx.space.overflowPages(forValueLength: run.length))
+            }
+            leaf.imageRemove(at: index)
+            mutationCount &+= 1
+            return
+        }
         let entry = leaf.entries[index]
         guard entry.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
         freeOverflow(of: entry)
@@ -134,6 +171,7 @@ extension Bucket {
                 key: key, value: UnsafeRawBufferPointer(start: header, count: BucketHeader.size), flags: LeafFlags.bucket),
             at: path.leafIndex)
         mutationCount &+= 1
+        splitIfOversized(leaf)
         let child = Bucket(tx: tx, name: name, header: BucketHeader(root: 0, sequence: 0))
         child.rootNode = Node(isLeaf: true, pageID: 0, parent: nil)
         child.headerDirty = true
@@ -175,7 +213,7 @@ extension Bucket {
         isDeleted = true
         for child in subBuckets.values { child.markDeleted() }
         subBuckets = [:]
-        nodes = [:]
+        nodes = []
         rootNode = nil
     }
 
@@ -192,7 +230,7 @@ extension Bucket {
 
     private func freeTree(node: Node, depth: Int) throws {
         guard depth < TreePath.maxDepth else { throw tx.space.corruption(node.pageID, "tree too deep") }
-        if node.pageID != 0 { tx.free(node.pageID, pages: 1) }
+        if node.hasPage { tx.free(node.pageID, pages: 1) }
         for entry in node.entries {
             if node.isLeaf {
                 if entry.flags == LeafFlags.bucket, let bytes = entry.value.baseAddress {
@@ -200,8 +238,8 @@ extension Bucket {
                 } else {
                     freeOverflow(of: entry)
                 }
-            } else if let child = nodes[entry.pageID] {
-                try freeTree(node: child, depth: depth + 1)
+            } else if let child = entry.child {
+                try freeTree(node: child.takeUnretainedValue(), depth: depth + 1)
             } else {
                 try freeTree(pageID: entry.pageID, depth: depth + 1)
             }

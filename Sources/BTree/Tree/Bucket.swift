@@ -20,8 +20,9 @@ public final class Bucket {
     var header: BucketHeader
     /// The materialized root node, once a write touched the tree.
     var rootNode: Node?
-    /// Materialized nodes by the page id they were read from (all but a new bucket's root).
-    var nodes: [UInt64: Node] = [:]
+    /// Every node materialized or created in this transaction (merged-away ones included, marked
+    /// detached): the owner of the nodes, which point at each other without reference counting.
+    var nodes: [Node] = []
     /// Nodes created by splits at commit, owned here so their unowned parent links stay valid.
     var createdNodes: [Node] = []
     /// Nested buckets opened in this (write) transaction, by name, so that repeated lookups share one
@@ -174,18 +175,28 @@ public final class Bucket {
 
     // MARK: Node table
 
-    /// The node for page `pageID` under `parent` (nil for the root), reading the page if it is not
-    /// materialized yet. `key` is the parent's key for it.
-    func materialize(pageID: UInt64, parent: Node?, key: UnsafeRawBufferPointer?) throws -> Node {
-        if let node = nodes[pageID] { return node }
+    /// The node for page `pageID`, the child at entry `index` of `parent` (nil for the root), reading
+    /// the page if it is not materialized yet (as a page image to edit in place, for a leaf when
+    /// `asImage`) and linking it to its parent.
+    func materialize(pageID: UInt64, parent: Node?, at index: Int, asImage: Bool = false) throws -> Node {
+        if let parent {
+            if let child = parent.entries[index].child { return child.takeUnretainedValue() }
+        } else if let root = rootNode {
+            return root
+        }
         let page = try tx.space.treePage(pageID)
         guard page.isLeaf || page.isBranch else {
             throw tx.space.corruption(pageID, "expected a branch or leaf page")
         }
-        let node = try Node.read(page, id: pageID, space: tx.space, parent: parent)
-        if let key { node.key = key }
-        nodes[pageID] = node
+        let node =
+            asImage && page.isLeaf
+            ? try Node.image(of: page, id: pageID, space: tx.space, parent: parent, arena: tx.arena)
+            : try Node.read(page, id: pageID, space: tx.space, parent: parent)
+        nodes.append(node)
         if let parent {
+            node.key = parent.entries[index].key
+            parent.entries[index].child = .passUnretained(node)
+            parent.noteMaterializedChild(at: index)
             parent.children.append(node)
         } else {
             rootNode = node

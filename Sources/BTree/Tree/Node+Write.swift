@@ -8,6 +8,7 @@ extension Node {
     /// but the last of an append-only split is at least three quarters full, and every piece of an even
     /// split is at least half full.
     func splitRanges(pageSize: Int) -> [Range<Int>] {
+        if byteSize <= pageSize || entries.count <= 1 { return [0..<entries.count] }
         let capacity = pageSize - Page.headerSize
         let sizes = entries.map { encodedSize($0) }
         let total = sizes.reduce(0, +)
@@ -52,8 +53,14 @@ extension Node {
     /// Encodes `entries[range]` as the one-page branch or leaf page `id` at `buffer` (`pageSize`
     /// bytes), without the checksum. Leaf entries with an overflow value must already have their run's
     /// page id.
-    func write(_ range: Range<Int>, id: UInt64, to buffer: UnsafeMutableRawPointer, pageSize: Int) {
+    ///
+    /// Keys and values are copied in runs: entries read from one page sit back to back there, so most
+    /// of a node is a handful of large copies rather than two small ones per entry. Returns the used
+    /// length: the end of the last element's data.
+    @discardableResult
+    func write(_ range: Range<Int>, id: UInt64, to buffer: UnsafeMutableRawPointer, pageSize: Int) -> Int {
         let count = range.count
+        let isLeaf = self.isLeaf
         LittleEndian.store(UInt32(0), buffer, 0)
         LittleEndian.store(isLeaf ? PageKind.leaf.rawValue : PageKind.branch.rawValue, buffer, 4)
         LittleEndian.store(UInt16(count), buffer, 6)
@@ -63,37 +70,54 @@ extension Node {
         let elementSize = isLeaf ? Page.leafElementSize : Page.branchElementSize
         var data = Page.headerSize + count * elementSize
         var element = Page.headerSize
-        for index in range {
-            let entry = entries[index]
-            let keySize = entry.key.count
-            if isLeaf {
-                LittleEndian.store(UInt16(data), buffer, element)
-                LittleEndian.store(UInt16(keySize), buffer, element + 2)
-                LittleEndian.store(entry.flags, buffer, element + 4)
-                LittleEndian.store(UInt16(0), buffer, element + 6)
-                LittleEndian.store(UInt32(entry.value.count), buffer, element + 8)
+        // The pending run of source bytes: `runLength` bytes at `runSource`, going to `runTarget`.
+        var runSource = UnsafeRawPointer(bitPattern: 1)!
+        var runTarget = data
+        var runLength = 0
+        @inline(__always) func append(_ source: UnsafeRawPointer, _ length: Int) {
+            if runLength > 0 && source == runSource + runLength {
+                runLength &+= length
             } else {
-                LittleEndian.store(entry.pageID, buffer, element)
-                LittleEndian.store(UInt16(data), buffer, element + 8)
-                LittleEndian.store(UInt16(keySize), buffer, element + 10)
+                if runLength > 0 { copyBytes(buffer + runTarget, runSource, count: runLength) }
+                runSource = source
+                runTarget = data
+                runLength = length
             }
-            if let source = entry.key.baseAddress, keySize > 0 {
-                (buffer + data).copyMemory(from: source, byteCount: keySize)
-            }
-            data += keySize
-            if isLeaf {
-                if entry.flags == LeafFlags.overflow {
-                    LittleEndian.store(entry.pageID, buffer, data)
-                    data += 8
-                } else if let source = entry.value.baseAddress, entry.value.count > 0 {
-                    (buffer + data).copyMemory(from: source, byteCount: entry.value.count)
-                    data += entry.value.count
-                }
-            }
-            element += elementSize
+            data &+= length
         }
+        entries.withUnsafeBufferPointer { entries in
+            for index in range {
+                let entry = entries[index]
+                let keySize = entry.key.count
+                if isLeaf {
+                    LittleEndian.store(UInt16(data), buffer, element)
+                    LittleEndian.store(UInt16(keySize), buffer, element + 2)
+                    LittleEndian.store(entry.flags, buffer, element + 4)
+                    LittleEndian.store(UInt16(0), buffer, element + 6)
+                    LittleEndian.store(UInt32(entry.value.count), buffer, element + 8)
+                } else {
+                    LittleEndian.store(entry.pageID, buffer, element)
+                    LittleEndian.store(UInt16(data), buffer, element + 8)
+                    LittleEndian.store(UInt16(keySize), buffer, element + 10)
+                }
+                if let source = entry.key.baseAddress { append(source, keySize) }
+                if isLeaf {
+                    if entry.flags == LeafFlags.overflow {
+                        if runLength > 0 { copyBytes(buffer + runTarget, runSource, count: runLength) }
+                        runLength = 0
+                        LittleEndian.store(entry.pageID, buffer, data)
+                        data &+= 8
+                    } else if let source = entry.value.baseAddress {
+                        append(source, entry.value.count)
+                    }
+                }
+                element &+= elementSize
+            }
+        }
+        if runLength > 0 { copyBytes(buffer + runTarget, runSource, count: runLength) }
         if data < pageSize {
             (buffer + data).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - data)
         }
+        return data
     }
 }

@@ -14,6 +14,9 @@ struct NodeEntry {
     var pageID: UInt64
     /// Leaf: ``LeafFlags``. Branch: 0.
     var flags: UInt16
+    /// Branch: the child's node once it is materialized (owned by the bucket's node table), so that
+    /// descending through materialized nodes needs no table lookup.
+    var child: Unmanaged<Node>?
 
     /// A leaf entry.
     init(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16, pageID: UInt64 = 0) {
@@ -24,11 +27,12 @@ struct NodeEntry {
     }
 
     /// A branch entry pointing at `child`.
-    init(key: UnsafeRawBufferPointer, child: UInt64) {
+    init(key: UnsafeRawBufferPointer, child: UInt64, node: Node? = nil) {
         self.key = key
         value = UnsafeRawBufferPointer(start: key.baseAddress, count: 0)
         pageID = child
         flags = 0
+        self.child = node.map { .passUnretained($0) }
     }
 
     /// Bytes stored after the key in a leaf page.

@@ -49,7 +49,7 @@ final class TreePath {
             throw space.corruption(node.pageID, "tree deeper than \(TreePath.maxDepth) levels")
         }
         frames[depth] = PathFrame(
-            pageID: node.pageID, page: nil, node: .passUnretained(node), index: 0, count: node.entries.count,
+            pageID: node.pageID, page: nil, node: .passUnretained(node), index: 0, count: node.count,
             isLeaf: node.isLeaf)
         depth &+= 1
     }
@@ -71,11 +71,11 @@ final class TreePath {
             throw space.corruption(frame.pageID, "branch index \(frame.index) of \(frame.count)")
         }
         if let unmanaged = frame.node {
-            let childID = unmanaged.takeUnretainedValue().entries[frame.index].pageID
-            if let child = bucket.nodes[childID] {
-                try push(node: child, space: space)
+            let entry = unmanaged.takeUnretainedValue().entries[frame.index]
+            if let child = entry.child {
+                try push(node: child.takeUnretainedValue(), space: space)
             } else {
-                try push(pageID: childID, space: space)
+                try push(pageID: entry.pageID, space: space)
             }
         } else if let base = frame.page {
             try push(pageID: Page(base).branchChild(frame.index), space: space)
@@ -103,8 +103,9 @@ final class TreePath {
             let frame = frames[top]
             if frame.isLeaf {
                 let found: (index: Int, exact: Bool)
-                if let node = frame.node {
-                    found = node.takeUnretainedValue().search(key)
+                if let unmanaged = frame.node {
+                    let node = unmanaged.takeUnretainedValue()
+                    found = node.matchesPage ? PageSearch.leaf(Page(space.address(node.pageID)), key) : node.search(key)
                 } else if let base = frame.page {
                     found = PageSearch.leaf(Page(base), key)
                 } else {
@@ -113,8 +114,22 @@ final class TreePath {
                 frames[top].index = found.index
                 return found.exact
             }
-            if let node = frame.node {
-                frames[top].index = node.takeUnretainedValue().childIndex(for: key)
+            if let unmanaged = frame.node {
+                let node = unmanaged.takeUnretainedValue()
+                if node.matchesPage {
+                    // An unchanged node searches its page, where the keys sit close together, and
+                    // looks at its entry array only if the child there may be materialized.
+                    let page = Page(space.address(node.pageID))
+                    let index = PageSearch.branch(page, key)
+                    frames[top].index = index
+                    if node.mayHaveMaterializedChild(at: index), let child = node.entries[index].child {
+                        try push(node: child.takeUnretainedValue(), space: space)
+                    } else {
+                        try push(pageID: page.branchChild(index), space: space)
+                    }
+                    continue
+                }
+                frames[top].index = node.childIndex(for: key)
             } else if let base = frame.page {
                 frames[top].index = PageSearch.branch(Page(base), key)
             }
@@ -177,8 +192,10 @@ final class TreePath {
     func current(in bucket: Bucket) throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16)
     {
         let frame = frames[depth &- 1]
-        if let node = frame.node {
-            let entry = node.takeUnretainedValue().entries[frame.index]
+        if let unmanaged = frame.node {
+            let node = unmanaged.takeUnretainedValue()
+            if node.image != nil { return node.imageElement(frame.index, space: bucket.tx.space) }
+            let entry = node.entries[frame.index]
             return (entry.key, entry.value, entry.flags)
         }
         guard let base = frame.page else { throw BTreeError.transactionClosed }
@@ -203,11 +220,13 @@ final class TreePath {
                 continue
             }
             let node: Node
+            // The leaf becomes a page image, edited in place by the write that follows.
+            let asImage = level == depth - 1
             if let parent {
-                let key = parent.entries[frames[level - 1].index].key
-                node = try bucket.materialize(pageID: frames[level].pageID, parent: parent, key: key)
+                node = try bucket.materialize(
+                    pageID: frames[level].pageID, parent: parent, at: frames[level - 1].index, asImage: asImage)
             } else {
-                node = try bucket.materialize(pageID: frames[level].pageID, parent: nil, key: nil)
+                node = try bucket.materialize(pageID: frames[level].pageID, parent: nil, at: 0, asImage: asImage)
             }
             frames[level].node = .passUnretained(node)
             frames[level].page = nil

@@ -3,7 +3,7 @@
 /// printable string of `100 * compressionRatio` bytes repeated to 100 bytes, so that values compress
 /// to about `compressionRatio` of their size. Values are consecutive slices of the pool, wrapping
 /// around at its end. The pool is built from a fixed seed, so every engine writes the same bytes.
-final class ValuePool {
+public final class ValuePool {
     private static let poolSize = 1 << 20
     private static let fragmentSize = 100
     private static let seed: UInt32 = 301
@@ -12,7 +12,7 @@ final class ValuePool {
     private var position = 0
 
     /// Builds the pool for values that compress to `compressionRatio` of their size.
-    init(compressionRatio: Double = 0.5) {
+    public init(compressionRatio: Double = 0.5) {
         var random = LehmerRandom(seed: Self.seed)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.poolSize + Self.fragmentSize)
@@ -33,10 +33,10 @@ final class ValuePool {
     deinit { storage.deallocate() }
 
     /// Starts again from the beginning of the pool, as a new db_bench `RandomGenerator` would.
-    func rewind() { position = 0 }
+    public func rewind() { position = 0 }
 
     /// The next `length` bytes of the pool; valid as long as the pool lives.
-    func next(_ length: Int) -> UnsafeRawBufferPointer {
+    public func next(_ length: Int) -> UnsafeRawBufferPointer {
         precondition(length < storage.count, "value length \(length) exceeds the value pool")
         if position + length > storage.count { position = 0 }
         defer { position += length }

@@ -1,17 +1,17 @@
 /// A reusable 16-byte key: the index written in decimal, zero-padded to 16 digits (db_bench's
 /// `%016d`), so that key order is numeric order.
-final class KeyBuffer {
+public final class KeyBuffer {
     /// Bytes in every key.
-    static let length = 16
+    public static let length = 16
 
     private let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: KeyBuffer.length, alignment: 8)
 
-    init() {}
+    public init() {}
 
     deinit { storage.deallocate() }
 
     /// Writes the key of `index` (0 <= index < 10^16) and returns it; valid until the next call.
-    func set(_ index: Int) -> UnsafeRawBufferPointer {
+    public func set(_ index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0, "key index must not be negative")
         var rest = index
         var i = Self.length

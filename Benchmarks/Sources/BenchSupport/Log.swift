@@ -1,7 +1,7 @@
 import Glibc
 
 /// Writes one line to standard error (progress, never part of the report).
-func logLine(_ text: String) {
+public func logLine(_ text: String) {
     var line = text + "\n"
     line.withUTF8 { bytes in
         var rest = UnsafeRawBufferPointer(bytes)

@@ -2,23 +2,23 @@
 /// `result <TAB> workload <TAB> operations <TAB> seconds <TAB> bytes <TAB> message`,
 /// `baseline_rss_kib <TAB> n`, `baseline_anon_kib <TAB> n`, `peak_rss_kib <TAB> n`,
 /// `anon_rss_kib <TAB> n`, `db_bytes <TAB> n`.
-struct EngineReport: Sendable {
-    var results: [WorkloadResult] = []
+public struct EngineReport: Sendable {
+    public var results: [WorkloadResult] = []
     /// Resident set size of the child before it opened any database (runtime, libraries, value
     /// pool), KiB: the part of the peak that is not the engine's.
-    var baselineResidentKiB: Int?
+    public var baselineResidentKiB: Int?
     /// The anonymous part (`RssAnon`) of the baseline, KiB.
-    var baselineAnonymousKiB: Int?
+    public var baselineAnonymousKiB: Int?
     /// Peak resident set size of the child (VmHWM), KiB.
-    var peakResidentKiB: Int?
+    public var peakResidentKiB: Int?
     /// The largest anonymous RSS (`RssAnon`) seen at the end of each workload, KiB: memory the
     /// process allocated, without file pages an engine mmaps (LevelDB maps its tables).
-    var anonymousResidentKiB: Int?
+    public var anonymousResidentKiB: Int?
     /// Size of the main database directory after the last workload, bytes.
-    var databaseBytes: Int?
+    public var databaseBytes: Int?
 
     /// The result file's text.
-    func encoded() -> String {
+    public func encoded() -> String {
         var lines: [String] = []
         for r in results {
             lines.append(
@@ -34,7 +34,7 @@ struct EngineReport: Sendable {
     }
 
     /// Parses a result file's text; throws on a malformed line.
-    init(decoding text: String) throws {
+    public init(decoding text: String) throws {
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch fields.first {
@@ -63,5 +63,5 @@ struct EngineReport: Sendable {
         }
     }
 
-    init() {}
+    public init() {}
 }

@@ -2,21 +2,21 @@ import Glibc
 
 /// Runs this same executable again as a child process, so that each engine is measured in a
 /// process of its own: its peak RSS and CPU time are its alone.
-enum ChildProcess {
+public enum ChildProcess {
     /// How a child ended and what it used, from `wait4`.
-    struct Outcome: Sendable {
+    public struct Outcome: Sendable {
         /// Exit code, or nil if a signal ended it.
-        var exitCode: Int32?
+        public var exitCode: Int32?
         /// The signal that ended it, if any.
-        var signal: Int32?
+        public var signal: Int32?
         /// User plus system CPU seconds.
-        var cpuSeconds: Double
+        public var cpuSeconds: Double
         /// Wall-clock seconds from spawn to exit.
-        var wallSeconds: Double
+        public var wallSeconds: Double
     }
 
     /// Starts `/proc/self/exe` with `arguments` (standard output and error inherited) and waits for it.
-    static func runSelf(arguments: [String]) throws -> Outcome {
+    public static func runSelf(arguments: [String]) throws -> Outcome {
         let executable = try selfExecutable()
         let argv = ([executable] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }

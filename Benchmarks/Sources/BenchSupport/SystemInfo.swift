@@ -2,23 +2,23 @@ import Foundation
 import Glibc
 
 /// Small facts about the machine and the process that the benchmark measures or reports.
-enum SystemInfo {
+public enum SystemInfo {
     /// Seconds on the monotonic clock.
-    static func now() -> Double {
+    public static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     /// This process's peak resident set size in KiB (`VmHWM` in /proc/self/status), or nil.
-    static func peakResidentKiB() -> Int? { statusKiB("VmHWM:") }
+    public static func peakResidentKiB() -> Int? { statusKiB("VmHWM:") }
 
     /// This process's current resident set size in KiB (`VmRSS` in /proc/self/status), or nil.
-    static func residentKiB() -> Int? { statusKiB("VmRSS:") }
+    public static func residentKiB() -> Int? { statusKiB("VmRSS:") }
 
     /// This process's current anonymous resident memory in KiB (`RssAnon`: heap, stacks, anonymous
     /// maps; not file pages an engine has mmapped), or nil.
-    static func anonymousResidentKiB() -> Int? { statusKiB("RssAnon:") }
+    public static func anonymousResidentKiB() -> Int? { statusKiB("RssAnon:") }
 
     /// The KiB figure of the /proc/self/status line starting with `field`.
     private static func statusKiB(_ field: String) -> Int? {
@@ -30,13 +30,13 @@ enum SystemInfo {
     }
 
     /// The 1-, 5- and 15-minute load averages as /proc/loadavg shows them.
-    static func loadAverage() -> String {
+    public static func loadAverage() -> String {
         guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     /// "<count> x <model name>" from /proc/cpuinfo.
-    static func cpuDescription() -> String {
+    public static func cpuDescription() -> String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "?" }
         var count = 0
         var model = "?"
@@ -50,7 +50,7 @@ enum SystemInfo {
     }
 
     /// The total size of the regular files under `path`, in bytes.
-    static func directorySize(_ path: String) -> Int {
+    public static func directorySize(_ path: String) -> Int {
         guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
         var total = 0
         while let name = enumerator.nextObject() as? String {
@@ -65,7 +65,7 @@ enum SystemInfo {
     }
 
     /// Removes `path` and everything under it; a missing path is not an error.
-    static func removeTree(_ path: String) throws {
+    public static func removeTree(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         do {
             try FileManager.default.removeItem(atPath: path)
@@ -75,7 +75,7 @@ enum SystemInfo {
     }
 
     /// Creates `path` and its parents if missing.
-    static func makeDirectory(_ path: String) throws {
+    public static func makeDirectory(_ path: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -83,9 +83,9 @@ enum SystemInfo {
         }
     }
 
-    /// Creates a new, empty directory under /tmp and returns its path.
-    static func makeTemporaryDirectory() throws -> String {
-        var template = Array("/tmp/lsm-bench-XXXXXX".utf8CString)
+    /// Creates a new, empty directory `/tmp/<prefix>-XXXXXX` and returns its path.
+    public static func makeTemporaryDirectory(prefix: String = "lsm-bench") throws -> String {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw BenchError("mkdtemp failed: \(String(cString: strerror(errno)))")
         }
