@@ -30,8 +30,9 @@ extension RaftCore {
     /// suffix), else rejects with a hint for fast backtracking.
     func handleAppendEntries(_ message: Message) throws {
         guard case .appendEntries(let prevIndex, let prevTerm, let entries, let commit) = message.body else { return }
-        // Entries must be consecutive after prevIndex, and no newer than the leader's term.
-        guard prevIndex <= RaftLog.maxIndex - UInt64(min(entries.count, Int(RaftLog.maxIndex))) else { return }
+        // Entries must be consecutive after prevIndex, within the index ceiling, and no newer than
+        // the leader's term.
+        guard prevIndex <= RaftLog.maxIndex - UInt64(entries.count) else { return }
         for (offset, entry) in entries.enumerated() {
             guard entry.index == prevIndex + UInt64(offset) + 1, entry.term <= message.term else { return }
         }

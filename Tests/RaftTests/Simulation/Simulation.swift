@@ -447,7 +447,8 @@ final class Simulation {
         case 6...7 where parameters.crashes:
             let up = ids.filter { nodes[$0]?.isUp == true }
             guard !up.isEmpty else { break }
-            let victim = random.pick(up)
+            // Half the crashes hit the leader, whose failures make the interesting interleavings.
+            let victim = random.chance(0.5) ? (currentLeader()?.id ?? random.pick(up)) : random.pick(up)
             crash(victim)
             queue.schedule(at: now + random.uint(10...600), .restart(victim))
         case 8:

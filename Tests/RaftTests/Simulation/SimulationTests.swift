@@ -26,7 +26,8 @@ enum SimulationSeeds {
             let failures = simulation.run() + check(simulation)
             for (key, value) in simulation.stats { totals[key, default: 0] += value }
             if !failures.isEmpty {
-                var report = "seed \(seed) failed (replay: RAFT_SIM_SEED=\(seed) swift test --filter RaftTests)\n"
+                let suite = mode == .safety ? "SimulationTests" : "LinearizabilitySimulationTests"
+                var report = "seed \(seed) failed (replay: RAFT_SIM_SEED=\(seed) swift test --filter \(suite))\n"
                 report += "parameters: \(simulation.parameters)\n"
                 report += failures.prefix(5).joined(separator: "\n")
                 report += "\nstate:\n" + simulation.describe()
@@ -48,6 +49,18 @@ enum SimulationSeeds {
     func safetyUnderFaults(shard: Int) throws {
         let seeds = SimulationSeeds.seeds(ci: 500, base: 1)
         _ = try SimulationSeeds.run(seeds, shard: shard, of: SimulationTests.shards, mode: .safety)
+    }
+
+    /// A seed replays exactly: same events, same messages, same history.
+    @Test func aSeedReplaysExactly() throws {
+        for seed: UInt64 in [7, 8] {
+            let first = try Simulation(seed: seed, mode: .linearizability)
+            let second = try Simulation(seed: seed, mode: .linearizability)
+            #expect(first.run() == second.run())
+            #expect(first.stats == second.stats)
+            #expect(first.history == second.history)
+            #expect(first.now == second.now)
+        }
     }
 
     /// The schedules do exercise what they claim to: elections, crashes, partitions, snapshots sent
