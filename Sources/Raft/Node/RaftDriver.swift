@@ -471,8 +471,9 @@ final class RaftDriver<Machine: RaftStateMachine> {
     /// up to the older retained snapshot.
     private func maybeSnapshot() throws {
         guard applied >= snapshotIndex + options.snapshotInterval else { return }
+        // The core refuses while a snapshot from the leader is being installed: try again later.
+        guard let metadata = try? core.snapshotMetadata(at: applied) else { return }
         try machine.sync()
-        let metadata = try core.snapshotMetadata(at: applied)
         let writer = try snapshots.create(metadata: metadata)
         do {
             try machine.writeSnapshot { try writer.write($0) }
