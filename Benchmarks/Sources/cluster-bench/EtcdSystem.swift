@@ -18,6 +18,8 @@ final class EtcdSystem: ClusterSystem {
     let runner: LoadRunner
     /// The gateway's path prefix, `/v3` or `/v3beta`; found by `resolveTargets`.
     private(set) var gateway: String
+    /// Whether this run has written every key already (the read workloads preload once).
+    private var preloaded = false
 
     /// An etcd driver for `options`; the gateway is detected in `resolveTargets` unless given.
     init(options: ClusterBenchOptions, runner: LoadRunner) {
@@ -100,11 +102,14 @@ final class EtcdSystem: ClusterSystem {
         case .put:
             return putRequests(host: host, value: value)
         case .get, .getStale:
-            logLine("cluster-bench: preloading \(options.keys) keys on \(plan.setup)")
-            let responses = try runner.runBatch(
-                requests: putRequests(host: plan.setup, value: value), endpoint: plan.setup,
-                clients: options.clients)
-            try requireSuccess(responses, "preload \(gateway)/kv/put", plan.setup)
+            if !preloaded {
+                logLine("cluster-bench: preloading \(options.keys) keys on \(plan.setup)")
+                let responses = try runner.runBatch(
+                    requests: putRequests(host: plan.setup, value: value), endpoint: plan.setup,
+                    clients: options.clients)
+                try requireSuccess(responses, "preload \(gateway)/kv/put", plan.setup)
+                preloaded = true
+            }
             let extra = workload == .getStale ? ",\"serializable\":true" : ""
             return RequestSet(count: options.keys) { index, buffer in
                 let body = "{\"key\":\"\(Self.key(index))\"\(extra)}"

@@ -14,11 +14,19 @@ import NIOCore
 ///   cost a Raft entry each).
 /// - lease-kv: `POST /lease/kv/k`, form `prefix=/bench/1`, with the same L leases kept alive (111 of
 ///   1000 names start with /bench/1).
-struct RaftdSystem: ClusterSystem {
+final class RaftdSystem: ClusterSystem {
     /// The command line.
     let options: ClusterBenchOptions
     /// Runs the setup requests.
     let runner: LoadRunner
+    /// Whether this run has written every key already (the read workloads preload once).
+    private var preloaded = false
+
+    /// A raftd driver for `options`.
+    init(options: ClusterBenchOptions, runner: LoadRunner) {
+        self.options = options
+        self.runner = runner
+    }
 
     func resolveTargets() throws -> TargetPlan {
         switch options.target {
@@ -124,12 +132,14 @@ struct RaftdSystem: ClusterSystem {
         }
     }
 
-    /// Writes every key once, so that the reads find them.
+    /// Writes every key once (once per run), so that the reads find them.
     private func preload(plan: TargetPlan, value: [UInt8]) throws {
+        guard !preloaded else { return }
         logLine("cluster-bench: preloading \(options.keys) keys on \(plan.setup)")
         let responses = try runner.runBatch(
             requests: putRequests(host: plan.setup, value: value), endpoint: plan.setup, clients: options.clients)
         try requireSuccess(responses, "preload PUT /key/bench/N", plan.setup)
+        preloaded = true
     }
 
     /// Grants `--leases` leases (ttl 60 s, names /bench/0 ...) and keeps each alive once with key `k`
