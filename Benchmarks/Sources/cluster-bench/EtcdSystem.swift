@@ -69,7 +69,9 @@ final class EtcdSystem: ClusterSystem {
         throw BenchError("etcd gateway not found: " + problems.joined(separator: "; "))
     }
 
-    /// The endpoint whose own member id is the leader's, by `maintenance/status` on each endpoint.
+    /// The leader's client endpoint: asks the endpoints in turn for `maintenance/status` (the leader's
+    /// member id); the endpoint itself if it leads, otherwise the leader's first client URL from
+    /// `cluster/member/list`.
     private func findLeader() throws -> (endpoint: Endpoint, version: String) {
         var problems: [String] = []
         for endpoint in options.endpoints {
@@ -80,19 +82,31 @@ final class EtcdSystem: ClusterSystem {
                     continue
                 }
                 let status = try Self.jsonObject(response.body, "maintenance/status")
-                let header = status["header"] as? [String: Any]
-                let member = header.flatMap { Self.idText($0["member_id"]) }
-                let leader = Self.idText(status["leader"])
-                if let member, let leader, member == leader, leader != "0" {
-                    let version = status["version"] as? String ?? "?"
-                    logLine("cluster-bench: etcd leader is \(endpoint) (member \(member), etcd \(version))")
-                    return (endpoint, version)
+                let member = (status["header"] as? [String: Any]).flatMap { Self.idText($0["member_id"]) }
+                let version = status["version"] as? String ?? "?"
+                guard let leader = Self.idText(status["leader"]), leader != "0" else {
+                    problems.append("\(endpoint): no leader yet")
+                    continue
                 }
+                var found = endpoint
+                if member != leader {
+                    let list = try post(to: endpoint, "\(gateway)/cluster/member/list", "{}")
+                    let members = try Self.jsonObject(list.body, "cluster/member/list")["members"] as? [[String: Any]]
+                    guard let entry = members?.first(where: { Self.idText($0["ID"]) == leader }),
+                        let url = (entry["clientURLs"] as? [String])?.first
+                    else {
+                        problems.append("\(endpoint): leader \(leader) not in cluster/member/list")
+                        continue
+                    }
+                    found = try Endpoint(parsing: url)
+                }
+                logLine("cluster-bench: etcd leader is \(found) (member \(leader), etcd \(version))")
+                return (found, version)
             } catch {
                 problems.append("\(error)")
             }
         }
-        throw BenchError("no etcd member says it leads: " + problems.joined(separator: "; "))
+        throw BenchError("no etcd leader found: " + problems.joined(separator: "; "))
     }
 
     func prepare(_ workload: Workload, plan: TargetPlan) throws -> RequestSet {

@@ -60,6 +60,7 @@ final class RaftdSystem: ClusterSystem {
                     }
                     if let leader = try Self.leaderAddress(inStatus: response.body) {
                         logLine("cluster-bench: \(endpoint) says the leader is \(leader)")
+                        try checkLeader(leader, namedBy: endpoint)
                         return leader
                     }
                     problems.append("\(endpoint): no leader yet")
@@ -68,6 +69,27 @@ final class RaftdSystem: ClusterSystem {
                 }
             }
             throw BenchError("no raftd leader found: " + problems.joined(separator: "; "))
+        }
+    }
+
+    /// Checks that `leader` answers `GET /status` with JSON, so that a `leaderAddr` that is not an HTTP
+    /// address (a Raft address, say) fails here with a clear error, not in the timed run; warns when
+    /// it names another leader.
+    private func checkLeader(_ leader: Endpoint, namedBy endpoint: Endpoint) throws {
+        let response: BatchResponse
+        do {
+            response = try runner.send(to: leader) { buffer in
+                HTTPRequestEncoding.write(into: &buffer, method: "GET", target: "/status", host: leader)
+            }
+        } catch {
+            throw BenchError("leaderAddr \(leader) from \(endpoint) does not answer GET /status over HTTP: \(error)")
+        }
+        guard response.status == 200 else {
+            throw BenchError("leaderAddr \(leader) from \(endpoint): GET /status answered HTTP \(response.status)")
+        }
+        let itsLeader = try Self.leaderAddress(inStatus: response.body)
+        if itsLeader != leader {
+            logLine("cluster-bench: warning: \(leader) names \(itsLeader?.description ?? "no leader") as leader")
         }
     }
 
