@@ -1,15 +1,25 @@
 // swift-tools-version: 6.1
-// lsm-bench: LevelDB's db_bench workloads run against the LSM engine of the root package and, for
-// comparison, against the system's LevelDB and RocksDB through their C APIs. btree-bench: the same
-// workloads in transactions against the B+tree engine and LMDB. A package of its own so that building
-// the root package never needs the peer libraries.
+// The benchmark tools, a package of their own so that building the root package never needs their
+// peers or dependencies:
+// - lsm-bench: LevelDB's db_bench workloads against the LSM engine and the system's LevelDB and
+//   RocksDB through their C APIs.
+// - btree-bench: the same workloads in transactions against the B+tree engine and LMDB.
+// - raft-bench: a 3-node Raft cluster over loopback TCP with fsync, N concurrent proposers.
+// - cluster-bench: a closed-loop HTTP load generator for a raftd or etcd cluster (SwiftNIO directly,
+//   so that its cost per request stays small beside the servers on the same cores).
 import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
 
 let package = Package(
     name: "lsm-bench",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "raftd", path: "..")
+        .package(name: "raftd", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // LevelDB's C API (Debian: libleveldb-dev, built with snappy).
@@ -59,10 +69,20 @@ let package = Package(
                 "CRocksDB",
                 .product(name: "LSM", package: "raftd"),
             ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-            ]
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "cluster-bench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "cluster-benchTests",
+            dependencies: ["cluster-bench"],
+            swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "btree-bench",
