@@ -44,6 +44,25 @@ import Testing
         try machine.close()
     }
 
+    @Test func pendingKeyWritesAreVisibleAndReachTheBTreeBySync() throws {
+        let directory = TemporaryDirectory("sm")
+        defer { directory.cleanup() }
+        let machine = try ServerStateMachine(directory: directory.path)
+        _ = try machine.apply(entries([.put(key: bytes("a"), value: bytes("1"))], from: 1))
+        _ = try machine.apply(entries([.delete(key: bytes("a")), .put(key: bytes("b"), value: bytes("2"))], from: 2))
+        #expect(try machine.value(of: bytes("a")) == nil)
+        #expect(try machine.value(of: bytes("b")) == bytes("2"))
+        // 1,000 pending commands force a commit on the apply path.
+        _ = try machine.apply(
+            entries((0..<1_000).map { .put(key: bytes("k\($0)"), value: bytes("v")) }, from: 4))
+        #expect(try machine.current.keys.get(bytes("k999")) == bytes("v"))
+        _ = try machine.apply(entries([.put(key: bytes("c"), value: bytes("3"))], from: 1_004))
+        try machine.sync()
+        #expect(try machine.current.keys.get(bytes("c")) == bytes("3"))
+        #expect(try machine.current.keys.appliedIndex() == 1_004)
+        try machine.close()
+    }
+
     @Test func replayAfterReopenAppliesNothingTwice() throws {
         let directory = TemporaryDirectory("sm")
         defer { directory.cleanup() }

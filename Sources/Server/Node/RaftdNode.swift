@@ -257,7 +257,7 @@ public final class RaftdNode: NodeService, Sendable {
             }
         }
         do {
-            return try machine.current.keys.get(key)
+            return try machine.value(of: key)
         } catch {
             throw .internalError("reading the B+tree failed: \(error)")
         }

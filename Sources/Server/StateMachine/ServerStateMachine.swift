@@ -33,6 +33,11 @@ final class ServerStateMachine: RaftStateMachine {
     private let engines: Mutex<Engines>
     /// Called on the applying thread after each command (the lease manager keeps time from it).
     private let onApplied: Mutex<(@Sendable (Command, ApplyOutcome) -> Void)?> = Mutex(nil)
+    /// Applied key commands not yet committed to the B+tree.
+    let pendingKeys = KeyWriteBuffer()
+    /// Cleared by ``close()`` to stop the flusher.
+    private let flusherRunning = Atomic<Bool>(true)
+    private let flushQueue = DispatchQueue(label: "raftd-kv-flush")
 
     /// Opens the state under `directory` (the node's `DATA_DIR/state`), creating it when new.
     init(directory: String, lsmOptions: LSMOptions = LSMOptions()) throws {
@@ -40,6 +45,32 @@ final class ServerStateMachine: RaftStateMachine {
         self.lsmOptions = lsmOptions
         let live = try generations.openLive()
         engines = Mutex(try Self.openEngines(in: generations.directory(of: live), generation: live, lsm: lsmOptions))
+        scheduleFlush()
+    }
+
+    /// Checks for due key commands every 5 ms, off the apply path (it blocks on fsync).
+    private func scheduleFlush() {
+        flushQueue.asyncAfter(deadline: .now() + KeyWriteBuffer.maxDelay) { [weak self] in
+            guard let self, self.flusherRunning.load(ordering: .acquiring) else { return }
+            self.flushIfDue()
+            self.scheduleFlush()
+        }
+    }
+
+    /// Commits pending key commands that waited long enough (the timer's job).
+    private func flushIfDue() {
+        guard pendingKeys.isDue else { return }
+        do {
+            try pendingKeys.flush(into: current.keys)
+        } catch {
+            // The next apply or sync flushes again and reports the failure to Raft, which stops.
+        }
+    }
+
+    /// The value of user key `key`, including applied writes not yet committed to the B+tree.
+    func value(of key: [UInt8]) throws -> [UInt8]? {
+        if let pending = pendingKeys.pendingValue(of: key) { return pending }
+        return try current.keys.get(key)
     }
 
     private static func openEngines(in directory: String, generation: UInt64, lsm: LSMOptions) throws -> Engines {
@@ -60,6 +91,9 @@ final class ServerStateMachine: RaftStateMachine {
 
     /// Closes both engines.
     func close() throws {
+        flusherRunning.store(false, ordering: .releasing)
+        flushQueue.sync {}
+        try pendingKeys.flush(into: current.keys)
         let live = current
         try live.keys.close()
         try live.leases.close()
@@ -109,7 +143,13 @@ final class ServerStateMachine: RaftStateMachine {
                 hook?(command, outcome)
             }
         }
-        if !keyCommands.isEmpty { try live.keys.apply(keyCommands, lastIndex: lastKeyIndex) }
+        if !keyCommands.isEmpty {
+            // Membership changes are rare and read from the B+tree: commit them at once.
+            let urgent = keyCommands.contains { !$0.isUserKeyCommand }
+            if pendingKeys.add(keyCommands, lastIndex: lastKeyIndex) || urgent {
+                try pendingKeys.flush(into: live.keys)
+            }
+        }
         if let last = entries.last?.index, last > live.leasesApplied {
             try live.leases.markApplied(last, sync: false)
             engines.withLock { engines in
@@ -122,6 +162,7 @@ final class ServerStateMachine: RaftStateMachine {
 
     func sync() throws {
         let live = current
+        try pendingKeys.flush(into: live.keys)
         try live.leases.markApplied(live.leasesApplied, sync: true)
         if live.keysApplied < live.leasesApplied {
             try live.keys.apply([], lastIndex: live.leasesApplied)
@@ -133,6 +174,7 @@ final class ServerStateMachine: RaftStateMachine {
     /// `varint keyLength | key | varint valueLength | value` (keys are never empty).
     func writeSnapshot(to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
         let live = current
+        try pendingKeys.flush(into: live.keys)
         try Self.snapshotMagic.withUnsafeBytes { try sink($0) }
         try live.keys.db.view { tx in
             var header: [UInt8] = []
@@ -163,7 +205,9 @@ final class ServerStateMachine: RaftStateMachine {
             guard try reader.bytes(Self.snapshotMagic.count) == Self.snapshotMagic else {
                 throw StateMachineError.corruptRecord("not a raftd state snapshot")
             }
+            // Commit what is pending to the live state first: if the restore fails, that state stays.
             let old = current
+            try pendingKeys.flush(into: old.keys)
             let generation = old.generation + 1
             let directory = try generations.prepare(generation)
 
@@ -218,6 +262,14 @@ final class ServerStateMachine: RaftStateMachine {
 }
 
 extension Command {
+    /// Whether the command changes a user key (not cluster metadata).
+    var isUserKeyCommand: Bool {
+        switch self {
+        case .put, .delete: true
+        default: false
+        }
+    }
+
     /// Whether the command changes the B+tree (user keys, cluster metadata) rather than the leases.
     var isKeyCommand: Bool {
         switch self {
