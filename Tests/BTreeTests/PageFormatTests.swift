@@ -79,11 +79,12 @@ struct PageFormatTests {
         // A real map to satisfy the image's page space; the image itself lives in an arena.
         let db = try BTreeDB(path: directory.database, options: smallPageOptions(pageSize))
         try db.view { tx in
-            let arena = Arena()
             let buffer = Buffer(pageSize: pageSize)
+            let imageBuffer = Buffer(pageSize: pageSize)
             let empty = Node(isLeaf: true, pageID: 0, parent: nil)
             empty.write(0..<0, id: 3, to: buffer.pointer, pageSize: pageSize)
-            let node = try Node.image(of: Page(buffer.pointer), id: 3, space: tx.space, parent: nil, arena: arena)
+            let node = try Node.image(
+                of: Page(buffer.pointer), id: 3, space: tx.space, parent: nil, buffer: imageBuffer.pointer)
             var model: [([UInt8], [UInt8])] = []
             var random = SeededGenerator(seed: testSeed(default: 5))
             for step in 0..<3000 {

@@ -180,12 +180,13 @@ extension Bucket {
         if node.isLeaf { writeOverflowValues(of: node, in: range) }
         let id = tx.allocate(pages: 1)
         let dirty = tx.dirty
-        let buffer = dirty.buffer(id: id, pages: 1)
-        let used =
-            node.image != nil
-            ? node.writeImage(id: id, to: buffer, pageSize: pageSize)
-            : node.write(range, id: id, to: buffer, pageSize: pageSize)
-        dirty.setUsedLength(used)
+        if let (image, used) = node.finishImage(id: id, pageSize: pageSize) {
+            // The image is written as it is.
+            dirty.adopt(image, id: id, usedLength: used)
+        } else {
+            let used = node.write(range, id: id, to: dirty.buffer(id: id, pages: 1), pageSize: pageSize)
+            dirty.setUsedLength(used)
+        }
         if piece == 0 { node.pageID = id }
         guard let parent = node.parent, !range.isEmpty else { return }
         let firstKey = node.image != nil ? node.firstKey : node.entries[range.lowerBound].key

@@ -190,7 +190,7 @@ public final class Bucket {
         }
         let node =
             asImage && page.isLeaf
-            ? try Node.image(of: page, id: pageID, space: tx.space, parent: parent, arena: tx.arena)
+            ? try Node.image(of: page, id: pageID, space: tx.space, parent: parent, buffer: tx.dirty.unassignedPage())
             : try Node.read(page, id: pageID, space: tx.space, parent: parent)
         nodes.append(node)
         if let parent {

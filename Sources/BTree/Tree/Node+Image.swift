@@ -1,14 +1,14 @@
 extension Node {
-    /// A leaf node holding a copy of leaf `page` (id `id`, validated) in `arena` memory, to be edited in
-    /// place. Overflow values are located (and so checked) now, so that decoding later cannot fail.
+    /// A leaf node holding a copy of leaf `page` (id `id`, validated) in `buffer` (a page of the
+    /// commit's dirty pages, which the image becomes when it is written), to be edited in place.
+    /// Overflow values are located (and so checked) now, so that decoding later cannot fail.
     static func image(
-        of page: Page, id: UInt64, space: PageSpace, parent: Node?, arena: Arena
+        of page: Page, id: UInt64, space: PageSpace, parent: Node?, buffer: UnsafeMutableRawPointer
     ) throws -> Node {
         let pageSize = space.pageSize
         for i in 0..<page.count where page.leafFlags(i) == LeafFlags.overflow {
             _ = try space.overflowValue(first: page.leafOverflowPage(i), length: page.leafValueSize(i))
         }
-        let buffer = arena.allocate(pageSize)
         buffer.copyMemory(from: page.base, byteCount: pageSize)
         let node = Node(isLeaf: true, pageID: id, parent: parent)
         node.setImage(buffer, space: space)
@@ -110,15 +110,15 @@ extension Node {
         unbalanced = true
     }
 
-    /// Copies the image, as page `id`, into `buffer` (`pageSize` bytes); returns the used length.
-    func writeImage(id: UInt64, to buffer: UnsafeMutableRawPointer, pageSize: Int) -> Int {
-        guard let image else { return 0 }
+    /// Makes the image page `id`, ready to be written as it is (the tail zeroed); returns the image
+    /// and its used length. The image must not change afterwards.
+    func finishImage(id: UInt64, pageSize: Int) -> (page: UnsafeMutableRawPointer, used: Int)? {
+        guard let image else { return nil }
         let used = byteSize
-        buffer.copyMemory(from: image, byteCount: used)
-        (buffer + used).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - used)
-        LittleEndian.store(UInt32(0), buffer, 0)
-        LittleEndian.store(id, buffer, 16)
-        return used
+        (image + used).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - used)
+        LittleEndian.store(UInt32(0), image, 0)
+        LittleEndian.store(id, image, 16)
+        return (image, used)
     }
 
     /// The first key (the node must not be empty).

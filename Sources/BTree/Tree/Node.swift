@@ -26,9 +26,9 @@ final class Node {
 
     /// The keys in ascending order.
     var entries: [NodeEntry] {
-        get {
+        _read {
             if image != nil { decodeImage() }
-            return storage
+            yield storage
         }
         _modify {
             if image != nil { decodeImage() }
