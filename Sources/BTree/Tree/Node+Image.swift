@@ -9,10 +9,12 @@ extension Node {
         for i in 0..<page.count where page.leafFlags(i) == LeafFlags.overflow {
             _ = try space.overflowValue(first: page.leafOverflowPage(i), length: page.leafValueSize(i))
         }
-        buffer.copyMemory(from: page.base, byteCount: pageSize)
+        // Only the used part: the rest is written before it is read, or zeroed at commit.
+        let used = page.usedLength(pageSize: pageSize)
+        buffer.copyMemory(from: page.base, byteCount: used)
         let node = Node(isLeaf: true, pageID: id, parent: parent)
         node.setImage(buffer, space: space)
-        node.byteSize = page.usedLength(pageSize: pageSize)
+        node.byteSize = used
         return node
     }
 
@@ -76,6 +78,7 @@ extension Node {
         if let source = value.baseAddress { copyBytes(image + dataAt + key.count, source, count: value.count) }
         LittleEndian.store(UInt16(count + 1), image, 6)
         byteSize = used + Page.leafElementSize + dataLength
+        LittleEndian.store(UInt32(byteSize), image, 12)
         if index < count { appendOnly = false }
         matchesPage = false
         return true
@@ -106,6 +109,7 @@ extension Node {
         (image + newUsed).initializeMemory(as: UInt8.self, repeating: 0, count: used - newUsed)
         LittleEndian.store(UInt16(count - 1), image, 6)
         byteSize = newUsed
+        LittleEndian.store(UInt32(newUsed), image, 12)
         matchesPage = false
         unbalanced = true
     }
