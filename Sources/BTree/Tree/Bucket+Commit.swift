@@ -75,8 +75,7 @@ extension Bucket {
             root.byteSize = child.byteSize
             root.unwrittenOverflowValues = child.unwrittenOverflowValues
             root.matchesPage = false
-            root.children = child.children
-            for grandchild in root.children { grandchild.parent = root }
+            for grandchild in root.materializedChildren { grandchild.parent = root }
             if child.hasPage { tx.free(child.pageID, pages: 1) }
             child.pageID = 0
             child.detached = true
@@ -91,17 +90,12 @@ extension Bucket {
     }
 
     private func adoptChildren(of source: Node, into target: Node) {
-        for child in source.children {
-            child.parent = target
-            target.children.append(child)
-        }
-        source.children = []
+        for child in source.materializedChildren { child.parent = target }
     }
 
     /// Drops a node merged away or emptied: out of its parent's children and the node table, its page
     /// freed.
     private func discard(_ node: Node, from parent: Node) {
-        parent.children.removeAll { $0 === node }
         if node.hasPage { tx.free(node.pageID, pages: 1) }
         node.pageID = 0
         node.detached = true
@@ -141,10 +135,7 @@ extension Bucket {
         // Children in key order (so sibling pages get neighbouring ids), found through the entries'
         // links; spilling a child rewrites the entry, so the list is taken first.
         if !node.isLeaf {
-            let children = node.entries.compactMap { $0.child?.takeUnretainedValue() }
-            for child in children { try spill(child) }
-            for child in node.children where !child.spilled { try spill(child) }
-            node.children = []
+            for child in node.materializedChildren { try spill(child) }
         }
 
         let pageSize = tx.space.pageSize
@@ -176,6 +167,7 @@ extension Bucket {
     /// points the parent at it (replacing the node's old entry for the first piece).
     private func writePiece(_ node: Node, _ range: Range<Int>, piece: Int, pageSize: Int) throws {
         assert(node.byteSize == node.encodedSize, "node size bookkeeping is off")
+        let tx = self.tx
         if node.hasPage && piece == 0 { tx.free(node.pageID, pages: 1) }
         if node.isLeaf { writeOverflowValues(of: node, in: range) }
         let id = tx.allocate(pages: 1)

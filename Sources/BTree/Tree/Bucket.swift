@@ -197,7 +197,6 @@ public final class Bucket {
             node.key = parent.entries[index].key
             parent.entries[index].child = .passUnretained(node)
             parent.noteMaterializedChild(at: index)
-            parent.children.append(node)
         } else {
             rootNode = node
         }

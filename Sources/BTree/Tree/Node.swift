@@ -69,11 +69,10 @@ final class Node {
     /// How many keys the node holds.
     @inline(__always)
     var count: Int { image.map { Page($0).count } ?? storage.count }
-    /// The parent, or nil for the bucket's root. The bucket's node table owns every node, so the
-    /// parent outlives its children's use of this reference.
+    /// The parent, or nil for the bucket's root. The bucket's node list owns every node, so the
+    /// parent outlives its children's use of this reference. (A parent finds its materialized
+    /// children through its entries' ``NodeEntry/child`` links.)
     unowned(unsafe) var parent: Node?
-    /// Materialized children, in no particular order.
-    var children: [Node] = []
     /// Set by a delete; rebalance then checks whether the node fell below the minimum fill.
     var unbalanced = false
     /// Set once the node has been written at commit.
@@ -81,6 +80,11 @@ final class Node {
     /// True while every insert since the node was read went to its end: then a split fills pages
     /// completely (sequential loads produce full pages) instead of halving.
     var appendOnly = true
+    /// The materialized children, in key order (through the entries' links).
+    var materializedChildren: [Node] {
+        entries.compactMap { $0.child?.takeUnretainedValue() }
+    }
+
     /// Set when rebalance merged the node away; it must not be touched again.
     var detached = false
     /// Bytes the node would take as one page, kept up to date by the edits made during a transaction
