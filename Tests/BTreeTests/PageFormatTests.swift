@@ -90,8 +90,12 @@ struct PageFormatTests {
             for step in 0..<3000 {
                 let context = "step \(step), seed \(testSeed(default: 5))"
                 if model.isEmpty || Bool.random(using: &random) {
-                    let key = (0..<Int.random(in: 1...12, using: &random)).map { _ in UInt8.random(in: 97...100, using: &random) }
-                    let value = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    let key = (0..<Int.random(in: 1...12, using: &random)).map { _ in
+                        UInt8.random(in: 97...100, using: &random)
+                    }
+                    let value = (0..<Int.random(in: 0...40, using: &random)).map { _ in
+                        UInt8.random(in: 0...255, using: &random)
+                    }
                     let index = model.firstIndex { !$0.0.lexicographicallyPrecedes(key) } ?? model.count
                     if index < model.count && model[index].0 == key { continue }
                     let fitted = key.withUnsafeBytes { k in
@@ -99,7 +103,11 @@ struct PageFormatTests {
                             node.imageInsert(at: index, key: k, value: v, flags: LeafFlags.value, pageSize: pageSize)
                         }
                     }
-                    if fitted { model.insert((key, value), at: index) } else { #expect(node.byteSize + 12 + key.count + value.count > pageSize) }
+                    if fitted {
+                        model.insert((key, value), at: index)
+                    } else {
+                        #expect(node.byteSize + 12 + key.count + value.count > pageSize)
+                    }
                 } else {
                     let index = Int.random(in: 0..<model.count, using: &random)
                     node.imageRemove(at: index)
@@ -173,8 +181,10 @@ struct PageFormatTests {
         }
         var random = SeededGenerator(seed: testSeed(default: 99))
         for _ in 0..<2000 {
-            let a = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85 }
-            let b = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85 }
+            let a = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85
+            }
+            let b = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85
+            }
             let expected = a.lexicographicallyPrecedes(b) ? -1 : (a == b ? 0 : 1)
             #expect(compare(a, b).signum() == expected, "\(a) vs \(b)")
         }

@@ -142,7 +142,8 @@ struct Page {
                 let offset = Int(LittleEndian.u16(base, element + 8))
                 let size = Int(LittleEndian.u16(base, element + 10))
                 guard size > 0, offset == expected, offset + size <= pageSize else {
-                    return "branch element \(i): key of \(size) bytes at \(offset), expected at \(expected) inside the page"
+                    return
+                        "branch element \(i): key of \(size) bytes at \(offset), expected at \(expected) inside the page"
                 }
                 expected += size
             }
@@ -167,7 +168,8 @@ struct Page {
                 default: return "leaf element \(i): unknown flags \(flags)"
                 }
                 guard size > 0, offset == expected, inline <= pageSize, offset + size + inline <= pageSize else {
-                    return "leaf element \(i): \(size)-byte key and \(inline) bytes at \(offset), expected at \(expected) inside the page"
+                    return
+                        "leaf element \(i): \(size)-byte key and \(inline) bytes at \(offset), expected at \(expected) inside the page"
                 }
                 expected += size + inline
             }

@@ -115,7 +115,8 @@ extension Bucket {
             let exact = try child.name.withUnsafeBytes { try path.search($0, in: self) }
             let leaf = try path.materializeLeaf(in: self)
             guard exact, leaf.entries[path.leafIndex].flags == LeafFlags.bucket else {
-                throw tx.space.corruption(header.root, "bucket \(Self.displayName(child.name)) vanished from its parent")
+                throw tx.space.corruption(
+                    header.root, "bucket \(Self.displayName(child.name)) vanished from its parent")
             }
             let bytes = tx.arena.allocate(BucketHeader.size)
             child.header.encode(to: bytes)
@@ -158,7 +159,9 @@ extension Bucket {
         }
         node.spilled = true
         // A root that split got a new parent above it, which must be written too.
-        if let parent = node.parent, parent.pageID == 0, !parent.spilled, createdNodes.contains(where: { $0 === parent }) {
+        if let parent = node.parent, parent.pageID == 0, !parent.spilled,
+            createdNodes.contains(where: { $0 === parent })
+        {
             try spill(parent)
         }
     }
@@ -214,4 +217,3 @@ extension Bucket {
         }
     }
 }
-

@@ -47,7 +47,9 @@ extension Node {
 
     /// Inserts an element with `key`, an inline `value` and `flags` at `index` of the image, shifting
     /// what follows; false (changing nothing) if the page has no room for it.
-    func imageInsert(at index: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16, pageSize: Int)
+    func imageInsert(
+        at index: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16, pageSize: Int
+    )
         -> Bool
     {
         guard let image else { return false }
@@ -56,11 +58,14 @@ extension Node {
         let dataLength = key.count + value.count
         guard used + Page.leafElementSize + dataLength <= pageSize, count < Int(UInt16.max) else { return false }
         let elementsEnd = Page.headerSize + count * Page.leafElementSize
-        let insertAt = index < count ? Int(LittleEndian.u16(image, Page.headerSize + index * Page.leafElementSize)) : used
+        let insertAt =
+            index < count ? Int(LittleEndian.u16(image, Page.headerSize + index * Page.leafElementSize)) : used
         // Data of later elements moves past the new element and its data; earlier data moves past the
         // new element header; later headers move up one slot.
-        (image + insertAt + Page.leafElementSize + dataLength).copyMemory(from: image + insertAt, byteCount: used - insertAt)
-        (image + elementsEnd + Page.leafElementSize).copyMemory(from: image + elementsEnd, byteCount: insertAt - elementsEnd)
+        (image + insertAt + Page.leafElementSize + dataLength).copyMemory(
+            from: image + insertAt, byteCount: used - insertAt)
+        (image + elementsEnd + Page.leafElementSize).copyMemory(
+            from: image + elementsEnd, byteCount: insertAt - elementsEnd)
         let slot = Page.headerSize + index * Page.leafElementSize
         (image + slot + Page.leafElementSize).copyMemory(from: image + slot, byteCount: elementsEnd - slot)
         for i in 0...count where i != index {
@@ -96,8 +101,10 @@ extension Node {
         let elementsEnd = Page.headerSize + count * Page.leafElementSize
         // Headers after the slot move down first (freeing the last header's bytes), then the data
         // before the element moves down over them, then the data after it closes the gap.
-        (image + slot).copyMemory(from: image + slot + Page.leafElementSize, byteCount: elementsEnd - slot - Page.leafElementSize)
-        (image + elementsEnd - Page.leafElementSize).copyMemory(from: image + elementsEnd, byteCount: offset - elementsEnd)
+        (image + slot).copyMemory(
+            from: image + slot + Page.leafElementSize, byteCount: elementsEnd - slot - Page.leafElementSize)
+        (image + elementsEnd - Page.leafElementSize).copyMemory(
+            from: image + elementsEnd, byteCount: offset - elementsEnd)
         (image + offset - Page.leafElementSize).copyMemory(
             from: image + offset + dataLength, byteCount: used - offset - dataLength)
         for i in 0..<(count - 1) {

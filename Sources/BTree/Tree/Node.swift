@@ -107,7 +107,9 @@ final class Node {
     @inline(__always)
     func mayHaveMaterializedChild(at index: Int) -> Bool {
         guard index < 256 else { return true }
-        let word = withUnsafeBytes(of: materializedChildBits) { $0.load(fromByteOffset: (index >> 6) << 3, as: UInt64.self) }
+        let word = withUnsafeBytes(of: materializedChildBits) {
+            $0.load(fromByteOffset: (index >> 6) << 3, as: UInt64.self)
+        }
         return word & (1 << UInt64(index & 63)) != 0
     }
 
@@ -117,7 +119,8 @@ final class Node {
         withUnsafeMutableBytes(of: &materializedChildBits) { bits in
             let offset = (index >> 6) << 3
             bits.storeBytes(
-                of: bits.load(fromByteOffset: offset, as: UInt64.self) | (1 << UInt64(index & 63)), toByteOffset: offset,
+                of: bits.load(fromByteOffset: offset, as: UInt64.self) | (1 << UInt64(index & 63)),
+                toByteOffset: offset,
                 as: UInt64.self)
         }
     }
@@ -161,7 +164,8 @@ final class Node {
         } else {
             node.storage = [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
                 for i in 0..<count {
-                    (buffer.baseAddress! + i).initialize(to: NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
+                    (buffer.baseAddress! + i).initialize(
+                        to: NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
                 }
                 initialized = count
             }
