@@ -199,7 +199,7 @@ final class TreePath {
             let entry = node.entries[frame.index]
             return (entry.key, entry.value, entry.flags)
         }
-        guard let base = frame.page else { throw BTreeError.transactionClosed }
+        guard let base = frame.page else { throw bucket.tx.space.corruption(frame.pageID, "path level without a page") }
         let page = Page(base)
         let index = frame.index
         let flags = page.leafFlags(index)
