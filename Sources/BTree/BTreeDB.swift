@@ -71,7 +71,8 @@ public final class BTreeDB: Sendable {
             guard !options.readOnly else { throw BTreeError.invalidFile(path: path, reason: "the file is empty") }
             let pageSize = options.pageSize ?? Int(sysconf(Int32(_SC_PAGESIZE)))
             guard Meta.isValidPageSize(pageSize) else {
-                throw BTreeError.invalidFile(path: path, reason: "page size \(pageSize) is not a power of two in 512...65536")
+                throw BTreeError.invalidFile(
+                    path: path, reason: "page size \(pageSize) is not a power of two in 512...65536")
             }
             try Self.initialize(file, pageSize: pageSize)
             try DatabaseFile.syncDirectory(of: path)

@@ -18,7 +18,8 @@ final class BatchCoordinator: @unchecked Sendable {
         let call = BatchCall(body)
         let maxSize = max(1, db.options.maxBatchSize)
         let delay = db.options.maxBatchDelay.components
-        let delayNanoseconds = UInt64(max(0, delay.seconds)) * 1_000_000_000 + UInt64(max(0, delay.attoseconds / 1_000_000_000))
+        let delayNanoseconds =
+            UInt64(max(0, delay.seconds)) * 1_000_000_000 + UInt64(max(0, delay.attoseconds / 1_000_000_000))
         monitor.lock()
         pending.append(call)
         if !leading {

@@ -113,7 +113,9 @@ struct BucketTests {
         defer { directory.cleanup() }
         let db = try BTreeDB(path: directory.database)
         let sizes = [0, 1, 100, 900, 980, 1000, 4000, 4096, 20_000, 300_000]
-        func value(_ size: Int, _ seed: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ seed) } }
+        func value(_ size: Int, _ seed: Int) -> [UInt8] {
+            (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ seed) }
+        }
         try db.update { tx in
             let b = try tx.createBucket("b")
             for (i, size) in sizes.enumerated() { try b.put(bytes("v\(i)"), value(size, i)) }

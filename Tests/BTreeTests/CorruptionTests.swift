@@ -154,7 +154,9 @@ struct CorruptionTests {
             for _ in 0..<Int.random(in: 1...8, using: &random) {
                 let page = Int.random(in: 2..<pageCount, using: &random)
                 // Half the damage goes to headers and element arrays, where it changes structure.
-                let within = Bool.random(using: &random) ? Int.random(in: 0..<96, using: &random) : Int.random(in: 0..<1024, using: &random)
+                let within =
+                    Bool.random(using: &random)
+                    ? Int.random(in: 0..<96, using: &random) : Int.random(in: 0..<1024, using: &random)
                 let offset = page * 1024 + within
                 damaged[offset] ^= UInt8.random(in: 1...255, using: &random)
             }

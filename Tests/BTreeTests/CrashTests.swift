@@ -79,7 +79,9 @@ struct CrashTests {
                 if let main { #expect(main == Self.stressValue(inFlight), "\(context)") }
                 if inFlight % 5 == 0 {
                     let parts = try (0..<3).map { try b.get(bytes("batch-\(inFlight)-\($0)")) }
-                    #expect(parts.allSatisfy { ($0 != nil) == (main != nil) }, "commit \(inFlight) half applied: \(context)")
+                    #expect(
+                        parts.allSatisfy { ($0 != nil) == (main != nil) }, "commit \(inFlight) half applied: \(context)"
+                    )
                 }
             }
             try db.close()

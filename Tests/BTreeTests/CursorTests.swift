@@ -64,7 +64,8 @@ struct CursorTests {
 
             // Zero-copy access and the move-only methods.
             #expect(try c.move(toFirstKeyAtOrAfter: Self.key(7)))
-            #expect(try c.withCurrent { key, value in (Array(key), value.map(Array.init)) }! == (Self.key(7), bytes("v7")))
+            #expect(
+                try c.withCurrent { key, value in (Array(key), value.map(Array.init)) }! == (Self.key(7), bytes("v7")))
             #expect(try c.moveToPrevious())
             #expect(try c.withCurrent { key, _ in Array(key) } == Self.key(6))
         }

@@ -26,7 +26,9 @@ struct IsolationTests {
         for round in 0..<20 {
             try db.update { tx in
                 let b = try #require(try tx.bucket("b"))
-                for i in stride(from: round % 3, to: 2000, by: 3) { try b.put(bytes("key\(i)"), bytes("new\(round)-\(i)")) }
+                for i in stride(from: round % 3, to: 2000, by: 3) {
+                    try b.put(bytes("key\(i)"), bytes("new\(round)-\(i)"))
+                }
                 for i in stride(from: round % 7, to: 2000, by: 7) { try b.delete(bytes("key\(i)")) }
                 try b.put(bytes("big"), [UInt8](repeating: UInt8(round), count: 3000 + round))
             }

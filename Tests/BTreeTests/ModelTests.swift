@@ -45,12 +45,14 @@ struct ModelTests {
 
     @Test("100k random put/delete/get/cursor/bucket/reopen operations match the model; check after every commit")
     func randomOperations() throws {
-        try runModel(seed: testSeed(default: 20_261_125), operations: longTests ? 1_000_000 : 100_000, longestTransaction: 80)
+        try runModel(
+            seed: testSeed(default: 20_261_125), operations: longTests ? 1_000_000 : 100_000, longestTransaction: 80)
     }
 
     @Test("large transactions (nodes split while the transaction runs) match the model")
     func largeTransactions() throws {
-        try runModel(seed: testSeed(default: 77_001), operations: longTests ? 300_000 : 40_000, longestTransaction: 4000)
+        try runModel(
+            seed: testSeed(default: 77_001), operations: longTests ? 300_000 : 40_000, longestTransaction: 4000)
     }
 
     /// Runs `operations` random operations in transactions of 1 to `longestTransaction` operations.
@@ -75,7 +77,12 @@ struct ModelTests {
             try #require((bucket != nil) == (model.buckets[path] != nil), "bucket \(path) existence: \(context)")
             let roll = Int.random(in: 0..<1000, using: &random)
             let k = Self.key(Int.random(in: 0..<keySpace, using: &random))
-            if trace { FileHandle.standardError.write(Data(("  \(tx.isWritable ? "w" : "r") \(path) roll \(roll) key \(String(decoding: k, as: UTF8.self)) exists \(bucket != nil)" + "\n").utf8)) }
+            if trace {
+                FileHandle.standardError.write(
+                    Data(
+                        ("  \(tx.isWritable ? "w" : "r") \(path) roll \(roll) key \(String(decoding: k, as: UTF8.self)) exists \(bucket != nil)"
+                            + "\n").utf8))
+            }
             guard let bucket else {
                 // Create the missing bucket (in a write transaction whose parent exists).
                 if tx.isWritable {

@@ -79,18 +79,23 @@ struct PageFormatTests {
         // A real map to satisfy the image's page space; the image itself lives in an arena.
         let db = try BTreeDB(path: directory.database, options: smallPageOptions(pageSize))
         try db.view { tx in
-            let arena = Arena()
             let buffer = Buffer(pageSize: pageSize)
+            let imageBuffer = Buffer(pageSize: pageSize)
             let empty = Node(isLeaf: true, pageID: 0, parent: nil)
             empty.write(0..<0, id: 3, to: buffer.pointer, pageSize: pageSize)
-            let node = try Node.image(of: Page(buffer.pointer), id: 3, space: tx.space, parent: nil, arena: arena)
+            let node = try Node.image(
+                of: Page(buffer.pointer), id: 3, space: tx.space, parent: nil, buffer: imageBuffer.pointer)
             var model: [([UInt8], [UInt8])] = []
             var random = SeededGenerator(seed: testSeed(default: 5))
             for step in 0..<3000 {
                 let context = "step \(step), seed \(testSeed(default: 5))"
                 if model.isEmpty || Bool.random(using: &random) {
-                    let key = (0..<Int.random(in: 1...12, using: &random)).map { _ in UInt8.random(in: 97...100, using: &random) }
-                    let value = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    let key = (0..<Int.random(in: 1...12, using: &random)).map { _ in
+                        UInt8.random(in: 97...100, using: &random)
+                    }
+                    let value = (0..<Int.random(in: 0...40, using: &random)).map { _ in
+                        UInt8.random(in: 0...255, using: &random)
+                    }
                     let index = model.firstIndex { !$0.0.lexicographicallyPrecedes(key) } ?? model.count
                     if index < model.count && model[index].0 == key { continue }
                     let fitted = key.withUnsafeBytes { k in
@@ -98,7 +103,11 @@ struct PageFormatTests {
                             node.imageInsert(at: index, key: k, value: v, flags: LeafFlags.value, pageSize: pageSize)
                         }
                     }
-                    if fitted { model.insert((key, value), at: index) } else { #expect(node.byteSize + 12 + key.count + value.count > pageSize) }
+                    if fitted {
+                        model.insert((key, value), at: index)
+                    } else {
+                        #expect(node.byteSize + 12 + key.count + value.count > pageSize)
+                    }
                 } else {
                     let index = Int.random(in: 0..<model.count, using: &random)
                     node.imageRemove(at: index)
@@ -172,8 +181,10 @@ struct PageFormatTests {
         }
         var random = SeededGenerator(seed: testSeed(default: 99))
         for _ in 0..<2000 {
-            let a = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85 }
-            let b = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85 }
+            let a = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85
+            }
+            let b = (0..<Int.random(in: 0...20, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) * 85
+            }
             let expected = a.lexicographicallyPrecedes(b) ? -1 : (a == b ? 0 : 1)
             #expect(compare(a, b).signum() == expected, "\(a) vs \(b)")
         }

@@ -33,7 +33,8 @@ struct ReuseTests {
                 for index in order { try b.put(keys[index], value) }
             }
             let stats = db.stats()
-            peakLiveBytes = max(peakLiveBytes, (stats.pageCount - stats.freePages - stats.pendingPages) * stats.pageSize)
+            peakLiveBytes = max(
+                peakLiveBytes, (stats.pageCount - stats.freePages - stats.pendingPages) * stats.pageSize)
             // Deleting key by key (leaves emptied and merged away) costs a debug build about as much as
             // the inserts, so by default only every fifth round does it; the others drop the bucket,
             // which frees the same pages at once. BTREE_TEST_LONG=1 deletes key by key every round.

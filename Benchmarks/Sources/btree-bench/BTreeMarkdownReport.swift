@@ -62,7 +62,8 @@ struct BTreeMarkdownReport {
                 if let ours, let lmdb, lmdb > 0 { target += ours / lmdb >= goal ? ": met" : ": not met" }
             }
             lines.append(
-                "| \(workload.rawValue) | \(Self.count(ours)) | \(Self.count(lmdb)) | \(Self.ratio(ours, lmdb)) | \(target) |")
+                "| \(workload.rawValue) | \(Self.count(ours)) | \(Self.count(lmdb)) | \(Self.ratio(ours, lmdb)) | \(target) |"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -89,8 +89,9 @@ final class DatabaseFile: @unchecked Sendable {
         var position = offset
         while first < vectors.count {
             let batch = min(vectors.count - first, DatabaseFile.maxVectors)
-            let n = vectors.withUnsafeBufferPointer { buffer in
-                pwritev(descriptor, buffer.baseAddress! + first, Int32(batch), off_t(position))
+            let n = vectors.withUnsafeBufferPointer { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pwritev(descriptor, base + first, Int32(batch), off_t(position))
             }
             if n < 0 {
                 if errno == EINTR { continue }

@@ -40,8 +40,28 @@ final class DirtyPages {
     /// Pages in all runs.
     var pageCount: Int { runs.reduce(0) { $0 + $1.pages } }
 
+    /// A one-page buffer whose page id is not known yet (a leaf image); ``adopt(_:id:usedLength:)``
+    /// makes it a run once it is. Freed with the other buffers.
+    func unassignedPage() -> UnsafeMutableRawPointer {
+        pageMemory(pages: 1)
+    }
+
+    /// Registers `buffer` (from ``unassignedPage()``) as the one-page run `id` whose first
+    /// `usedLength` bytes are checksummed.
+    func adopt(_ buffer: UnsafeMutableRawPointer, id: UInt64, usedLength: Int) {
+        runs.append(Run(id: id, pages: 1, buffer: buffer, isFreelist: false, checksummedLength: usedLength))
+    }
+
     /// A buffer for the run of `pages` pages starting at `id`, uninitialized.
     func buffer(id: UInt64, pages: Int, isFreelist: Bool = false) -> UnsafeMutableRawPointer {
+        let buffer = pageMemory(pages: pages)
+        runs.append(
+            Run(id: id, pages: pages, buffer: buffer, isFreelist: isFreelist, checksummedLength: pages * pageSize))
+        return buffer
+    }
+
+    /// `pages` pages of memory, from the current chunk when they fit.
+    private func pageMemory(pages: Int) -> UnsafeMutableRawPointer {
         let buffer: UnsafeMutableRawPointer
         if pages > DirtyPages.chunkPages / 4 {
             buffer = DirtyPages.allocate(pages * pageSize, alignment: pageSize)
@@ -58,8 +78,6 @@ final class DirtyPages {
             chunkCursor = cursor + pages * pageSize
             chunkPagesLeft -= pages
         }
-        runs.append(
-            Run(id: id, pages: pages, buffer: buffer, isFreelist: isFreelist, checksummedLength: pages * pageSize))
         return buffer
     }
 

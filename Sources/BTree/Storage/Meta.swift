@@ -69,7 +69,8 @@ struct Meta: Equatable {
         }
         let version = LittleEndian.u32(base, 28)
         guard version == Meta.version else {
-            return .failure(.notMeta("meta page \(slot) has format version \(version), this code reads \(Meta.version)"))
+            return .failure(
+                .notMeta("meta page \(slot) has format version \(version), this code reads \(Meta.version)"))
         }
         guard Page.checksum(base, length: pageSize) == LittleEndian.u32(base, 0) else {
             return .failure(.damaged("meta page \(slot): checksum mismatch"))

@@ -8,7 +8,7 @@
 /// | 4 | 2 | kind (``PageKind``) |
 /// | 6 | 2 | element count (branch and leaf pages) |
 /// | 8 | 4 | overflow: pages that follow this one in the same run |
-/// | 12 | 4 | reserved, zero |
+/// | 12 | 4 | branch and leaf pages: bytes in use (header, elements and their data); others: zero |
 /// | 16 | 8 | the page's own id |
 ///
 /// The accessors do no bounds checking: callers use them only on pages that ``structureProblem(pageSize:)``
@@ -114,59 +114,42 @@ struct Page {
         LittleEndian.store(checksum(UnsafeRawPointer(base), length: length), base, 0)
     }
 
-    /// How many bytes from the start of a branch or leaf page its checksum covers: up to the end of the
-    /// last byte any element uses (the header and element array at least). The unused tail of the page
-    /// is never read, so it is not checksummed. Call only on a page ``structureProblem(pageSize:)``
-    /// accepted.
+    /// The used-length field of a branch or leaf page: how many bytes from its start the checksum
+    /// covers. ``structureProblem(pageSize:)`` checks it against the elements, so on a page that passed
+    /// it this is where the last element's data ends; the unused tail is never read and not checksummed.
+    @inline(__always)
     func usedLength(pageSize: Int) -> Int {
-        let count = self.count
-        var end: Int
-        if isLeaf {
-            end = Page.headerSize + count * Page.leafElementSize
-            for i in 0..<count {
-                let element = Page.headerSize + i * Page.leafElementSize
-                let offset = Int(LittleEndian.u16(base, element))
-                let size = Int(LittleEndian.u16(base, element + 2))
-                let inline: Int
-                switch LittleEndian.u16(base, element + 4) {
-                case LeafFlags.overflow: inline = 8
-                case LeafFlags.bucket: inline = BucketHeader.size
-                default: inline = Int(LittleEndian.u32(base, element + 8))
-                }
-                end = max(end, offset + size + inline)
-            }
-        } else {
-            end = Page.headerSize + count * Page.branchElementSize
-            for i in 0..<count {
-                let element = Page.headerSize + i * Page.branchElementSize
-                end = max(end, Int(LittleEndian.u16(base, element + 8)) + Int(LittleEndian.u16(base, element + 10)))
-            }
-        }
-        return min(end, pageSize)
+        min(Int(LittleEndian.u32(base, 12)), pageSize)
     }
 
-    /// Why this page is not a well-formed branch or leaf page of `pageSize` bytes, or nil if it is:
-    /// every element and every key and value it points to lies inside the page, so the unchecked
-    /// accessors above cannot read outside it.
+    /// Why this page is not a well-formed branch or leaf page of `pageSize` bytes, or nil if it is.
+    ///
+    /// Well-formed means the canonical layout every writer produces: the element array right after the
+    /// header, then each element's key (and, in a leaf, its inline bytes) in element order, packed, all
+    /// inside the page, and the used-length field equal to where that data ends. So the unchecked
+    /// accessors above cannot read outside the page, and a leaf can be edited in place.
     func structureProblem(pageSize: Int) -> String? {
         let count = self.count
         guard overflow == 0 else { return "tree page claims \(overflow) overflow pages" }
+        var expected: Int
         switch kindValue {
         case PageKind.branch.rawValue:
             guard count > 0 else { return "branch page without elements" }
-            let dataStart = Page.headerSize + count * Page.branchElementSize
-            guard dataStart <= pageSize else { return "\(count) branch elements do not fit in the page" }
+            expected = Page.headerSize + count * Page.branchElementSize
+            guard expected <= pageSize else { return "\(count) branch elements do not fit in the page" }
             for i in 0..<count {
                 let element = Page.headerSize + i * Page.branchElementSize
                 let offset = Int(LittleEndian.u16(base, element + 8))
                 let size = Int(LittleEndian.u16(base, element + 10))
-                guard size > 0, offset >= dataStart, offset + size <= pageSize else {
-                    return "branch element \(i): key of \(size) bytes at \(offset) lies outside the page"
+                guard size > 0, offset == expected, offset + size <= pageSize else {
+                    return
+                        "branch element \(i): key of \(size) bytes at \(offset), expected at \(expected) inside the page"
                 }
+                expected += size
             }
         case PageKind.leaf.rawValue:
-            let dataStart = Page.headerSize + count * Page.leafElementSize
-            guard dataStart <= pageSize else { return "\(count) leaf elements do not fit in the page" }
+            expected = Page.headerSize + count * Page.leafElementSize
+            guard expected <= pageSize else { return "\(count) leaf elements do not fit in the page" }
             for i in 0..<count {
                 let element = Page.headerSize + i * Page.leafElementSize
                 let offset = Int(LittleEndian.u16(base, element))
@@ -184,12 +167,17 @@ struct Page {
                     inline = BucketHeader.size
                 default: return "leaf element \(i): unknown flags \(flags)"
                 }
-                guard size > 0, offset >= dataStart, offset + size + inline <= pageSize else {
-                    return "leaf element \(i): \(size)-byte key and \(inline) bytes at \(offset) lie outside the page"
+                guard size > 0, offset == expected, inline <= pageSize, offset + size + inline <= pageSize else {
+                    return
+                        "leaf element \(i): \(size)-byte key and \(inline) bytes at \(offset), expected at \(expected) inside the page"
                 }
+                expected += size + inline
             }
         default:
             return "page kind 0x\(String(kindValue, radix: 16)) where a branch or leaf page was expected"
+        }
+        guard Int(LittleEndian.u32(base, 12)) == expected else {
+            return "used-length field \(LittleEndian.u32(base, 12)) but the elements end at byte \(expected)"
         }
         return nil
     }

@@ -14,7 +14,8 @@ func copyBytes(_ destination: UnsafeMutableRawPointer, _ source: UnsafeRawPointe
         offset &+= 8
     }
     while offset < count {
-        destination.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
+        destination.storeBytes(
+            of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
         offset &+= 1
     }
 }

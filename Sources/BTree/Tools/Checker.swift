@@ -49,7 +49,9 @@ struct Checker {
     /// range or already claimed.
     private mutating func claim(_ first: UInt64, count: Int, as use: (Int) -> PageUse, from: String) -> Bool {
         guard first >= 2, first < tx.meta.pageCount, tx.meta.pageCount - first >= UInt64(count) else {
-            report(.outOfRange, first, "\(from) refers to pages \(first)..<\(first &+ UInt64(count)) beyond 2..<\(tx.meta.pageCount)")
+            report(
+                .outOfRange, first,
+                "\(from) refers to pages \(first)..<\(first &+ UInt64(count)) beyond 2..<\(tx.meta.pageCount)")
             return false
         }
         var ok = true
@@ -171,7 +173,9 @@ struct Checker {
 
     private mutating func checkOverflow(_ first: UInt64, length: Int, bucket: String, from leaf: UInt64) {
         let pages = space.overflowPages(forValueLength: length)
-        guard claim(first, count: pages, as: { .overflow(bucket: bucket, index: $0) }, from: "\(bucket) leaf page \(leaf)")
+        guard
+            claim(
+                first, count: pages, as: { .overflow(bucket: bucket, index: $0) }, from: "\(bucket) leaf page \(leaf)")
         else { return }
         if let problem = space.overflowProblem(first, Page(space.address(first)), pages: pages, checksum: true) {
             report(.corruptPage, first, "\(bucket): overflow run: \(problem)")

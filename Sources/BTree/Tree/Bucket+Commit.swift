@@ -75,8 +75,7 @@ extension Bucket {
             root.byteSize = child.byteSize
             root.unwrittenOverflowValues = child.unwrittenOverflowValues
             root.matchesPage = false
-            root.children = child.children
-            for grandchild in root.children { grandchild.parent = root }
+            for grandchild in root.materializedChildren { grandchild.parent = root }
             if child.hasPage { tx.free(child.pageID, pages: 1) }
             child.pageID = 0
             child.detached = true
@@ -91,17 +90,12 @@ extension Bucket {
     }
 
     private func adoptChildren(of source: Node, into target: Node) {
-        for child in source.children {
-            child.parent = target
-            target.children.append(child)
-        }
-        source.children = []
+        for child in source.materializedChildren { child.parent = target }
     }
 
     /// Drops a node merged away or emptied: out of its parent's children and the node table, its page
     /// freed.
     private func discard(_ node: Node, from parent: Node) {
-        parent.children.removeAll { $0 === node }
         if node.hasPage { tx.free(node.pageID, pages: 1) }
         node.pageID = 0
         node.detached = true
@@ -121,7 +115,8 @@ extension Bucket {
             let exact = try child.name.withUnsafeBytes { try path.search($0, in: self) }
             let leaf = try path.materializeLeaf(in: self)
             guard exact, leaf.entries[path.leafIndex].flags == LeafFlags.bucket else {
-                throw tx.space.corruption(header.root, "bucket \(Self.displayName(child.name)) vanished from its parent")
+                throw tx.space.corruption(
+                    header.root, "bucket \(Self.displayName(child.name)) vanished from its parent")
             }
             let bytes = tx.arena.allocate(BucketHeader.size)
             child.header.encode(to: bytes)
@@ -141,10 +136,7 @@ extension Bucket {
         // Children in key order (so sibling pages get neighbouring ids), found through the entries'
         // links; spilling a child rewrites the entry, so the list is taken first.
         if !node.isLeaf {
-            let children = node.entries.compactMap { $0.child?.takeUnretainedValue() }
-            for child in children { try spill(child) }
-            for child in node.children where !child.spilled { try spill(child) }
-            node.children = []
+            for child in node.materializedChildren { try spill(child) }
         }
 
         let pageSize = tx.space.pageSize
@@ -167,7 +159,9 @@ extension Bucket {
         }
         node.spilled = true
         // A root that split got a new parent above it, which must be written too.
-        if let parent = node.parent, parent.pageID == 0, !parent.spilled, createdNodes.contains(where: { $0 === parent }) {
+        if let parent = node.parent, parent.pageID == 0, !parent.spilled,
+            createdNodes.contains(where: { $0 === parent })
+        {
             try spill(parent)
         }
     }
@@ -176,16 +170,18 @@ extension Bucket {
     /// points the parent at it (replacing the node's old entry for the first piece).
     private func writePiece(_ node: Node, _ range: Range<Int>, piece: Int, pageSize: Int) throws {
         assert(node.byteSize == node.encodedSize, "node size bookkeeping is off")
+        let tx = self.tx
         if node.hasPage && piece == 0 { tx.free(node.pageID, pages: 1) }
         if node.isLeaf { writeOverflowValues(of: node, in: range) }
         let id = tx.allocate(pages: 1)
         let dirty = tx.dirty
-        let buffer = dirty.buffer(id: id, pages: 1)
-        let used =
-            node.image != nil
-            ? node.writeImage(id: id, to: buffer, pageSize: pageSize)
-            : node.write(range, id: id, to: buffer, pageSize: pageSize)
-        dirty.setUsedLength(used)
+        if let (image, used) = node.finishImage(id: id, pageSize: pageSize) {
+            // The image is written as it is.
+            dirty.adopt(image, id: id, usedLength: used)
+        } else {
+            let used = node.write(range, id: id, to: dirty.buffer(id: id, pages: 1), pageSize: pageSize)
+            dirty.setUsedLength(used)
+        }
         if piece == 0 { node.pageID = id }
         guard let parent = node.parent, !range.isEmpty else { return }
         let firstKey = node.image != nil ? node.firstKey : node.entries[range.lowerBound].key
@@ -221,4 +217,3 @@ extension Bucket {
         }
     }
 }
-

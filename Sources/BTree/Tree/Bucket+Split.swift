@@ -18,19 +18,20 @@ extension Bucket {
         } else {
             // The root splits: a new root above it, naming it under a temporary id if it has no page.
             if node.pageID == 0 {
+                // A new bucket's root, owned by `rootNode` alone until now.
                 node.pageID = tx.temporaryPageID()
+                nodes.append(node)
             }
             parent = Node(isLeaf: false, pageID: tx.temporaryPageID(), parent: nil)
             nodes.append(parent)
             node.key = node.entries[0].key
             parent.insert(NodeEntry(key: node.key, child: node.pageID, node: node), at: 0)
-            parent.children = [node]
             node.parent = parent
             rootNode = parent
         }
 
         let all = node.entries
-        let materializedChildren = node.children
+        let materializedChildren = node.isLeaf ? [] : node.materializedChildren
         node.entries = Array(all[ranges[0]])
         node.byteSize = node.encodedSize
         node.matchesPage = false
@@ -44,19 +45,14 @@ extension Bucket {
             piece.appendOnly = node.appendOnly
             piece.unwrittenOverflowValues = node.unwrittenOverflowValues
             nodes.append(piece)
-            parent.children.append(piece)
             parent.insert(NodeEntry(key: piece.key, child: piece.pageID, node: piece), at: position)
             position += 1
             pieces.append(piece)
         }
         // Materialized children follow their entries into the new nodes.
-        if !node.isLeaf && !materializedChildren.isEmpty {
-            node.children = []
-            for child in materializedChildren {
-                let owner =
-                    pieces.first { piece in piece.entries.contains { $0.pageID == child.pageID } } ?? node
-                child.parent = owner
-                owner.children.append(child)
+        if !materializedChildren.isEmpty {
+            for piece in pieces {
+                for child in piece.materializedChildren { child.parent = piece }
             }
         }
         tx.counters.splits += ranges.count - 1

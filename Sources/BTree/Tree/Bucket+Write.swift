@@ -168,7 +168,8 @@ extension Bucket {
         let key = name.withUnsafeBytes { tx.arena.copy($0) }
         leaf.insert(
             NodeEntry(
-                key: key, value: UnsafeRawBufferPointer(start: header, count: BucketHeader.size), flags: LeafFlags.bucket),
+                key: key, value: UnsafeRawBufferPointer(start: header, count: BucketHeader.size),
+                flags: LeafFlags.bucket),
             at: path.leafIndex)
         mutationCount &+= 1
         splitIfOversized(leaf)
@@ -284,7 +285,8 @@ extension Bucket {
         if let text = String(validating: name, as: UTF8.self), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) {
             return "\"\(text)\""
         }
-        return "0x" + name.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        return "0x"
+            + name.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
             .joined()
     }
 }

@@ -190,14 +190,13 @@ public final class Bucket {
         }
         let node =
             asImage && page.isLeaf
-            ? try Node.image(of: page, id: pageID, space: tx.space, parent: parent, arena: tx.arena)
+            ? try Node.image(of: page, id: pageID, space: tx.space, parent: parent, buffer: tx.dirty.unassignedPage())
             : try Node.read(page, id: pageID, space: tx.space, parent: parent)
         nodes.append(node)
         if let parent {
             node.key = parent.entries[index].key
             parent.entries[index].child = .passUnretained(node)
             parent.noteMaterializedChild(at: index)
-            parent.children.append(node)
         } else {
             rootNode = node
         }

@@ -1,18 +1,20 @@
 extension Node {
-    /// A leaf node holding a copy of leaf `page` (id `id`, validated) in `arena` memory, to be edited in
-    /// place. Overflow values are located (and so checked) now, so that decoding later cannot fail.
+    /// A leaf node holding a copy of leaf `page` (id `id`, validated) in `buffer` (a page of the
+    /// commit's dirty pages, which the image becomes when it is written), to be edited in place.
+    /// Overflow values are located (and so checked) now, so that decoding later cannot fail.
     static func image(
-        of page: Page, id: UInt64, space: PageSpace, parent: Node?, arena: Arena
+        of page: Page, id: UInt64, space: PageSpace, parent: Node?, buffer: UnsafeMutableRawPointer
     ) throws -> Node {
         let pageSize = space.pageSize
         for i in 0..<page.count where page.leafFlags(i) == LeafFlags.overflow {
             _ = try space.overflowValue(first: page.leafOverflowPage(i), length: page.leafValueSize(i))
         }
-        let buffer = arena.allocate(pageSize)
-        buffer.copyMemory(from: page.base, byteCount: pageSize)
+        // Only the used part: the rest is written before it is read, or zeroed at commit.
+        let used = page.usedLength(pageSize: pageSize)
+        buffer.copyMemory(from: page.base, byteCount: used)
         let node = Node(isLeaf: true, pageID: id, parent: parent)
         node.setImage(buffer, space: space)
-        node.byteSize = page.usedLength(pageSize: pageSize)
+        node.byteSize = used
         return node
     }
 
@@ -45,7 +47,9 @@ extension Node {
 
     /// Inserts an element with `key`, an inline `value` and `flags` at `index` of the image, shifting
     /// what follows; false (changing nothing) if the page has no room for it.
-    func imageInsert(at index: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16, pageSize: Int)
+    func imageInsert(
+        at index: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16, pageSize: Int
+    )
         -> Bool
     {
         guard let image else { return false }
@@ -54,11 +58,14 @@ extension Node {
         let dataLength = key.count + value.count
         guard used + Page.leafElementSize + dataLength <= pageSize, count < Int(UInt16.max) else { return false }
         let elementsEnd = Page.headerSize + count * Page.leafElementSize
-        let insertAt = index < count ? Int(LittleEndian.u16(image, Page.headerSize + index * Page.leafElementSize)) : used
+        let insertAt =
+            index < count ? Int(LittleEndian.u16(image, Page.headerSize + index * Page.leafElementSize)) : used
         // Data of later elements moves past the new element and its data; earlier data moves past the
         // new element header; later headers move up one slot.
-        (image + insertAt + Page.leafElementSize + dataLength).copyMemory(from: image + insertAt, byteCount: used - insertAt)
-        (image + elementsEnd + Page.leafElementSize).copyMemory(from: image + elementsEnd, byteCount: insertAt - elementsEnd)
+        (image + insertAt + Page.leafElementSize + dataLength).copyMemory(
+            from: image + insertAt, byteCount: used - insertAt)
+        (image + elementsEnd + Page.leafElementSize).copyMemory(
+            from: image + elementsEnd, byteCount: insertAt - elementsEnd)
         let slot = Page.headerSize + index * Page.leafElementSize
         (image + slot + Page.leafElementSize).copyMemory(from: image + slot, byteCount: elementsEnd - slot)
         for i in 0...count where i != index {
@@ -76,6 +83,7 @@ extension Node {
         if let source = value.baseAddress { copyBytes(image + dataAt + key.count, source, count: value.count) }
         LittleEndian.store(UInt16(count + 1), image, 6)
         byteSize = used + Page.leafElementSize + dataLength
+        LittleEndian.store(UInt32(byteSize), image, 12)
         if index < count { appendOnly = false }
         matchesPage = false
         return true
@@ -93,8 +101,10 @@ extension Node {
         let elementsEnd = Page.headerSize + count * Page.leafElementSize
         // Headers after the slot move down first (freeing the last header's bytes), then the data
         // before the element moves down over them, then the data after it closes the gap.
-        (image + slot).copyMemory(from: image + slot + Page.leafElementSize, byteCount: elementsEnd - slot - Page.leafElementSize)
-        (image + elementsEnd - Page.leafElementSize).copyMemory(from: image + elementsEnd, byteCount: offset - elementsEnd)
+        (image + slot).copyMemory(
+            from: image + slot + Page.leafElementSize, byteCount: elementsEnd - slot - Page.leafElementSize)
+        (image + elementsEnd - Page.leafElementSize).copyMemory(
+            from: image + elementsEnd, byteCount: offset - elementsEnd)
         (image + offset - Page.leafElementSize).copyMemory(
             from: image + offset + dataLength, byteCount: used - offset - dataLength)
         for i in 0..<(count - 1) {
@@ -106,19 +116,20 @@ extension Node {
         (image + newUsed).initializeMemory(as: UInt8.self, repeating: 0, count: used - newUsed)
         LittleEndian.store(UInt16(count - 1), image, 6)
         byteSize = newUsed
+        LittleEndian.store(UInt32(newUsed), image, 12)
         matchesPage = false
         unbalanced = true
     }
 
-    /// Copies the image, as page `id`, into `buffer` (`pageSize` bytes); returns the used length.
-    func writeImage(id: UInt64, to buffer: UnsafeMutableRawPointer, pageSize: Int) -> Int {
-        guard let image else { return 0 }
+    /// Makes the image page `id`, ready to be written as it is (the tail zeroed); returns the image
+    /// and its used length. The image must not change afterwards.
+    func finishImage(id: UInt64, pageSize: Int) -> (page: UnsafeMutableRawPointer, used: Int)? {
+        guard let image else { return nil }
         let used = byteSize
-        buffer.copyMemory(from: image, byteCount: used)
-        (buffer + used).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - used)
-        LittleEndian.store(UInt32(0), buffer, 0)
-        LittleEndian.store(id, buffer, 16)
-        return used
+        (image + used).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - used)
+        LittleEndian.store(UInt32(0), image, 0)
+        LittleEndian.store(id, image, 16)
+        return (image, used)
     }
 
     /// The first key (the node must not be empty).

@@ -118,6 +118,7 @@ extension Node {
         if data < pageSize {
             (buffer + data).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - data)
         }
+        LittleEndian.store(UInt32(data), buffer, 12)
         return data
     }
 }

@@ -26,9 +26,9 @@ final class Node {
 
     /// The keys in ascending order.
     var entries: [NodeEntry] {
-        get {
+        _read {
             if image != nil { decodeImage() }
-            return storage
+            yield storage
         }
         _modify {
             if image != nil { decodeImage() }
@@ -69,11 +69,10 @@ final class Node {
     /// How many keys the node holds.
     @inline(__always)
     var count: Int { image.map { Page($0).count } ?? storage.count }
-    /// The parent, or nil for the bucket's root. The bucket's node table owns every node, so the
-    /// parent outlives its children's use of this reference.
+    /// The parent, or nil for the bucket's root. The bucket's node list owns every node, so the
+    /// parent outlives its children's use of this reference. (A parent finds its materialized
+    /// children through its entries' ``NodeEntry/child`` links.)
     unowned(unsafe) var parent: Node?
-    /// Materialized children, in no particular order.
-    var children: [Node] = []
     /// Set by a delete; rebalance then checks whether the node fell below the minimum fill.
     var unbalanced = false
     /// Set once the node has been written at commit.
@@ -81,6 +80,11 @@ final class Node {
     /// True while every insert since the node was read went to its end: then a split fills pages
     /// completely (sequential loads produce full pages) instead of halving.
     var appendOnly = true
+    /// The materialized children, in key order (through the entries' links).
+    var materializedChildren: [Node] {
+        entries.compactMap { $0.child?.takeUnretainedValue() }
+    }
+
     /// Set when rebalance merged the node away; it must not be touched again.
     var detached = false
     /// Bytes the node would take as one page, kept up to date by the edits made during a transaction
@@ -103,7 +107,9 @@ final class Node {
     @inline(__always)
     func mayHaveMaterializedChild(at index: Int) -> Bool {
         guard index < 256 else { return true }
-        let word = withUnsafeBytes(of: materializedChildBits) { $0.load(fromByteOffset: (index >> 6) << 3, as: UInt64.self) }
+        let word = withUnsafeBytes(of: materializedChildBits) {
+            $0.load(fromByteOffset: (index >> 6) << 3, as: UInt64.self)
+        }
         return word & (1 << UInt64(index & 63)) != 0
     }
 
@@ -113,7 +119,8 @@ final class Node {
         withUnsafeMutableBytes(of: &materializedChildBits) { bits in
             let offset = (index >> 6) << 3
             bits.storeBytes(
-                of: bits.load(fromByteOffset: offset, as: UInt64.self) | (1 << UInt64(index & 63)), toByteOffset: offset,
+                of: bits.load(fromByteOffset: offset, as: UInt64.self) | (1 << UInt64(index & 63)),
+                toByteOffset: offset,
                 as: UInt64.self)
         }
     }
@@ -157,7 +164,8 @@ final class Node {
         } else {
             node.storage = [NodeEntry](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
                 for i in 0..<count {
-                    (buffer.baseAddress! + i).initialize(to: NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
+                    (buffer.baseAddress! + i).initialize(
+                        to: NodeEntry(key: page.branchKey(i), child: page.branchChild(i)))
                 }
                 initialized = count
             }

@@ -189,8 +189,9 @@ final class TreePath {
 
     /// The key, value and leaf flags at the current leaf index, which must be an element. For an
     /// overflow value, the value is located (and checked) in the map.
-    func current(in bucket: Bucket) throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16)
-    {
+    func current(in bucket: Bucket) throws -> (
+        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt16
+    ) {
         let frame = frames[depth &- 1]
         if let unmanaged = frame.node {
             let node = unmanaged.takeUnretainedValue()
@@ -198,7 +199,7 @@ final class TreePath {
             let entry = node.entries[frame.index]
             return (entry.key, entry.value, entry.flags)
         }
-        guard let base = frame.page else { throw BTreeError.transactionClosed }
+        guard let base = frame.page else { throw bucket.tx.space.corruption(frame.pageID, "path level without a page") }
         let page = Page(base)
         let index = frame.index
         let flags = page.leafFlags(index)
