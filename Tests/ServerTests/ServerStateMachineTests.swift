@@ -1,4 +1,5 @@
 import Raft
+import Synchronization
 import Testing
 
 @testable import Server
@@ -60,6 +61,22 @@ import Testing
         try machine.sync()
         #expect(try machine.current.keys.get(bytes("c")) == bytes("3"))
         #expect(try machine.current.keys.appliedIndex() == 1_004)
+        try machine.close()
+    }
+
+    /// The applied hook is read on every apply; it must stay the same closure. (It once gained two
+    /// reabstraction thunks per read, so calling it recursed deeper each time until the stack ran out.)
+    @Test func theAppliedHookStaysFlatOverManyApplies() throws {
+        let directory = TemporaryDirectory("sm")
+        defer { directory.cleanup() }
+        let machine = try ServerStateMachine(directory: directory.path)
+        let calls = Mutex(0)
+        machine.setOnApplied { _, _ in calls.withLock { $0 += 1 } }
+        let command = Command.put(key: bytes("k"), value: bytes("v")).encoded()
+        for index in 1...80_000 as ClosedRange<UInt64> {
+            _ = try machine.apply([Entry(term: 1, index: index, data: command)])
+        }
+        #expect(calls.withLock { $0 } == 80_000)
         try machine.close()
     }
 

@@ -32,7 +32,13 @@ final class ServerStateMachine: RaftStateMachine {
     private let lsmOptions: LSMOptions
     private let engines: Mutex<Engines>
     /// Called on the applying thread after each command (the lease manager keeps time from it).
-    private let onApplied: Mutex<(@Sendable (Command, ApplyOutcome) -> Void)?> = Mutex(nil)
+    /// The hook lives in a struct: a bare function type in a `Mutex` is reabstracted on every
+    /// `withLock` (its `inout` goes through a generic), and the write-back wraps it in two more
+    /// thunks each time, so after n calls invoking it recursed through 2n thunks.
+    private struct AppliedHook: Sendable {
+        let call: @Sendable (Command, ApplyOutcome) -> Void
+    }
+    private let onApplied = Mutex<AppliedHook?>(nil)
     /// Applied key commands not yet committed to the B+tree.
     let pendingKeys = KeyWriteBuffer()
     /// Cleared by ``close()`` to stop the flusher.
@@ -86,7 +92,7 @@ final class ServerStateMachine: RaftStateMachine {
 
     /// Sets the hook called after each applied command.
     func setOnApplied(_ hook: (@Sendable (Command, ApplyOutcome) -> Void)?) {
-        onApplied.withLock { $0 = hook }
+        onApplied.withLock { $0 = hook.map(AppliedHook.init) }
     }
 
     /// Closes both engines.
@@ -108,7 +114,7 @@ final class ServerStateMachine: RaftStateMachine {
 
     func apply(_ entries: [Entry]) throws -> [CommandResult] {
         let live = current
-        let hook = onApplied.withLock { $0 }
+        let hook = onApplied.withLock { $0?.call }
         var results: [CommandResult] = []
         results.reserveCapacity(entries.count)
         var keyCommands: [Command] = []
