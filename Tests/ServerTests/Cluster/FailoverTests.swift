@@ -12,6 +12,7 @@ extension ClusterTests {
         )
         func leaderKilledUnderWrites() throws {
             let cluster = try RaftdCluster.shared()
+            try cluster.restartStopped()
             let leader = try cluster.waitUntilStable()
             let others = cluster.followers(of: leader)
             let prefix = uniqueName("failover")
@@ -79,6 +80,7 @@ extension ClusterTests {
         @Test("A lease key still vanishes after its leader is killed: not before ttl, within 2×ttl+1 s")
         func leaseExpiresAfterLeaderKill() throws {
             let cluster = try RaftdCluster.shared()
+            try cluster.restartStopped()
             let leader = try cluster.waitUntilStable()
             let ttl = 3.0
             let name = uniqueName("/failover-lease")
@@ -117,6 +119,37 @@ extension ClusterTests {
                 let answer = try HTTPClient.get(node.httpAddress, "/lease/timetolive/\(id)", followRedirects: true)
                 expectJSONError(answer, 404, "the expired lease through \(node.id), the old leader back")
             }
+        }
+
+        /// SIGTERM shuts a leader down cleanly: it hands leadership over first (so a new leader serves
+        /// at once, without waiting for an election timeout), exits with status 0, and comes back.
+        @Test("SIGTERM of the leader hands leadership over and exits cleanly")
+        func leaderTerminatedCleanly() throws {
+            let cluster = try RaftdCluster.shared()
+            try cluster.restartStopped()
+            let leader = try cluster.waitUntilStable()
+            let key = "/key/\(uniqueName("sigterm"))"
+            #expect(try HTTPClient.put(leader.httpAddress, key, body: Array("before".utf8)).status == 200)
+            let stoppedAt = monotonicSeconds()
+            leader.kill(SIGTERM)
+            #expect(leader.lastExitStatus == 0, "raftd exited with \(String(describing: leader.lastExitStatus))")
+            #expect(leader.logTail(20).contains("stopped"), "no clean shutdown in the log")
+            let newLeader = try cluster.currentLeader(timeout: 10)
+            let put = try poll("a write on the new leader", timeout: 10) { lastSeen -> Double? in
+                let response = try HTTPClient.put(newLeader.httpAddress, key, body: Array("after".utf8))
+                lastSeen = "\(response)"
+                return response.status == 200 ? monotonicSeconds() : nil
+            }
+            print("sigterm: a new leader took a write \(String(format: "%.2f", put - stoppedAt)) s after the SIGTERM")
+            #expect(put - stoppedAt <= 5, "the new leader served \(put - stoppedAt) s after the SIGTERM")
+            try leader.start()
+            try cluster.waitUntilStable()
+            let read = try poll("\(leader.id) to catch up", timeout: 20) { lastSeen -> HTTPResponse? in
+                let response = try HTTPClient.get(leader.httpAddress, key + "?level=stale")
+                lastSeen = "\(response)"
+                return response.status == 200 && response.text == "after" ? response : nil
+            }
+            #expect(read.text == "after")
         }
     }
 }

@@ -130,3 +130,24 @@ extension ClusterTests.StableClusterTests {
         }
     }
 }
+
+extension ClusterTests.StableClusterTests {
+    /// A keepalive that only refreshes (same key, same data) restarts the countdown on the leader
+    /// without a Raft entry; one that changes the data is replicated.
+    @Test("Refresh-only keepalives add no Raft entry; a keepalive with new data does")
+    func refreshKeepalivesAreFree() throws {
+        let cluster = try RaftdCluster.shared()
+        let leader = try cluster.waitUntilStable()
+        let id = try LeaseProbes.grant(leader.httpAddress, name: uniqueName("/refresh"), ttl: 30)
+        try LeaseProbes.keepAlive(leader.httpAddress, id: id, key: "k", data: "same")
+        let before = try cluster.status(leader).commitIndex
+        for _ in 0..<20 { try LeaseProbes.keepAlive(leader.httpAddress, id: id, key: "k", data: "same") }
+        let afterRefreshes = try cluster.status(leader).commitIndex
+        #expect(
+            afterRefreshes == before, "20 refresh-only keepalives moved the commit index \(before) → \(afterRefreshes)")
+        try LeaseProbes.keepAlive(leader.httpAddress, id: id, key: "k", data: "changed")
+        let afterChange = try cluster.status(leader).commitIndex
+        #expect(afterChange > afterRefreshes, "a keepalive with new data must be replicated")
+        #expect(try HTTPClient.send("POST", leader.httpAddress, "/lease/revoke/\(id)").status == 200)
+    }
+}

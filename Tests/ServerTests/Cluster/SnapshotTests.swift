@@ -47,8 +47,21 @@ extension ClusterTests {
                     throw ClusterError(
                         "only \(outcome.acknowledged) of \(writes) writes acknowledged: \(outcome.failures)")
                 }
-                try poll("the leader to take a snapshot", timeout: 30) { _ -> Bool? in
-                    leader.logTail(300).contains("took a snapshot at") ? true : nil
+                // The leader's newest snapshot must cover the writes, so that node04 gets one near
+                // the end of the log (and its own log starts right after it). Where the snapshots fall
+                // depends on batching, so a few filler writes may be needed to cross the next one.
+                var fillers = 0
+                while !snapshotIndexes(in: leader.logTail(1_000)).contains(where: { $0 >= UInt64(writes) }) {
+                    guard fillers < writes else {
+                        throw ClusterError("no snapshot past \(writes) after \(fillers) filler writes")
+                    }
+                    let first = fillers
+                    let filler = BulkWriter.write(count: 500, workers: 16, to: leader.httpAddress) { index in
+                        ("/key/snap-filler/\(first + index)", [1])
+                    }
+                    guard filler.acknowledged == 500 else { throw ClusterError("filler writes: \(filler.failures)") }
+                    fillers += 500
+                    Thread.sleep(forTimeInterval: 0.2)
                 }
                 let follower = try #require(cluster.followers(of: leader).first)
                 try cluster.addNode("node04", join: follower)
@@ -57,9 +70,18 @@ extension ClusterTests {
             }
         }
 
+        /// The indexes of the "took a snapshot at N" lines of a node's log.
+        static func snapshotIndexes(in log: String) -> [UInt64] {
+            log.split(separator: "\n").compactMap { line in
+                guard let range = line.range(of: "took a snapshot at ") else { return nil }
+                return UInt64(line[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+
         @Test("A node joining after 20k writes catches up through a snapshot and serves identical data")
         func joinerCatchesUpFromSnapshot() throws {
             let cluster = try RaftdCluster.shared()
+            try cluster.restartStopped()
             let prepared = try Self.prepare(cluster)
             let node04 = try cluster.node("node04")
             #expect(
@@ -72,6 +94,7 @@ extension ClusterTests {
         @Test("A follower killed after its own snapshot restarts with identical data")
         func followerRestartsAfterSnapshot() throws {
             let cluster = try RaftdCluster.shared()
+            try cluster.restartStopped()
             let prepared = try Self.prepare(cluster)
             let leader = try cluster.currentLeader()
             let follower = try #require(cluster.followers(of: leader).first { $0.id != "node04" })
@@ -87,6 +110,7 @@ extension ClusterTests {
         @Test("A node restarted after installing a snapshot keeps its log, its membership and catches up")
         func snapshotInstalledNodeRestarts() throws {
             let cluster = try RaftdCluster.shared()
+            try cluster.restartStopped()
             let prepared = try Self.prepare(cluster)
             let node04 = try cluster.node("node04")
             try node04.restart(after: SIGTERM)

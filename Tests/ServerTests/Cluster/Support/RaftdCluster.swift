@@ -176,6 +176,12 @@ final class RaftdCluster: Sendable {
         }
     }
 
+    /// Starts again every node that is not running (a test that failed before restarting the node
+    /// it killed), so that a shared cluster's next test finds every node up.
+    func restartStopped() throws {
+        for node in nodes where !node.isRunning { try node.start() }
+    }
+
     /// The running nodes other than `leader`.
     func followers(of leader: RaftdProcess) -> [RaftdProcess] {
         runningNodes.filter { $0.id != leader.id }

@@ -28,6 +28,7 @@ final class RaftdProcess: @unchecked Sendable, CustomStringConvertible {
     private let lock = NSLock()
     private var process: Process?
     private var starts = 0
+    private var exitStatus: Int32?
 
     /// A node; `arguments`, when given, replaces the seed-style command line built from the others.
     init(
@@ -117,10 +118,15 @@ final class RaftdProcess: @unchecked Sendable, CustomStringConvertible {
                     if process.isRunning { deliver(SIGKILL, to: process.processIdentifier) }
                 }
                 process.waitUntilExit()
+                exitStatus = process.terminationStatus
             }
             LiveChildren.remove(process.processIdentifier)
         }
     }
+
+    /// The exit status of the last run stopped by ``kill(_:grace:)`` (the signal number when it was
+    /// killed by one), or `nil`.
+    var lastExitStatus: Int32? { lock.withLock { exitStatus } }
 
     /// Kills the node (SIGKILL by default) and starts it again with the same data directory.
     func restart(after signal: Int32 = SIGKILL) throws {
