@@ -1,17 +1,17 @@
 import Testing
 
 extension RaftdCluster {
-    /// Runs `body` with a new cluster of `nodes` started nodes (see ``start(nodes:staggered:timeout:)``;
+    /// Runs `body` with a new cluster of `nodes` started nodes (see ``start(nodes:timeout:)``;
     /// zero starts none), then stops every node whatever happens. Every issue recorded meanwhile gets
     /// the tail of each node's log attached, and an error thrown by `body` is rethrown with it.
     static func with(
-        name: String, nodes: Int = 3, staggered: Bool = true, test: Test? = Test.current,
+        name: String, nodes: Int = 3, test: Test? = Test.current,
         _ body: @Sendable (RaftdCluster) async throws -> Void
     ) async throws {
         let cluster = try RaftdCluster(name: name)
         defer { cluster.finish() }
         try await cluster.annotatingIssues(test: test) {
-            if nodes > 0 { try cluster.start(nodes: nodes, staggered: staggered) }
+            if nodes > 0 { try cluster.start(nodes: nodes) }
             try await body(cluster)
         }
     }

@@ -4,7 +4,7 @@ import Synchronization
 /// A raftd cluster of child processes on loopback, in a temporary directory of its own: node01
 /// bootstraps, the others join through it with `-join`, as the seed's README starts them.
 ///
-/// Every way out of a test stops the nodes: ``with(name:nodes:staggered:test:_:)`` kills them when
+/// Every way out of a test stops the nodes: ``with(name:nodes:test:_:)`` kills them when
 /// the body returns or throws, and ``LiveChildren`` kills stragglers when the test process exits.
 /// The directory is removed after a clean run and kept (its path is in the failure message) when an
 /// issue was recorded.
@@ -68,20 +68,16 @@ final class RaftdCluster: Sendable {
         return node
     }
 
-    /// Starts `count` nodes `node01`... : node01 bootstraps, the rest join through it. `staggered`
-    /// starts each joiner after the previous one became a voter (as someone typing the README's
-    /// lines would); otherwise all joiners start at once. Returns when every node sees `count`
-    /// voters and one leader.
-    func start(nodes count: Int, staggered: Bool = true, timeout: Double = 45) throws {
+    /// Starts `count` nodes `node01`... : node01 bootstraps, the others join through it, each started
+    /// once the previous one is a voter (as someone typing the README's lines would). Returns when
+    /// every node sees `count` voters and one leader.
+    func start(nodes count: Int, timeout: Double = 45) throws {
         let first = try addNode("node01", join: nil)
         try waitUntilStable(voters: 1, timeout: timeout)
-        var joiners: [RaftdProcess] = []
-        for index in 2...max(2, count) where index <= count {
-            let node = try addNode(String(format: "node%02d", index), join: first)
-            joiners.append(node)
-            if staggered { try waitUntilStable(voters: index, timeout: timeout) }
+        for index in stride(from: 2, through: count, by: 1) {
+            try addNode(String(format: "node%02d", index), join: first)
+            try waitUntilStable(voters: index, timeout: timeout)
         }
-        if !staggered { try waitUntilStable(voters: count, timeout: timeout) }
     }
 
     /// The value `make` built the first time this was called with `key` on this cluster (its failure
