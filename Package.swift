@@ -100,7 +100,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server"],
+            // raftd is the child process of the multi-process cluster tests (Tests/ServerTests/Cluster).
+            dependencies: ["Server", "raftd"],
             swiftSettings: strictSwift
         ),
         .testTarget(
