@@ -83,7 +83,10 @@ final class RaftDriver<Machine: RaftStateMachine> {
         let latest = try snapshots.latest()
         log = try SegmentedLog(directory: directory + "/log", options: options.log)
         if let snapshot = latest?.metadata {
-            if log.lastIndex < snapshot.index || log.term(at: snapshot.index) != snapshot.term {
+            // After installing a snapshot the log starts just past it and cannot know its term; only a
+            // log that holds the snapshot's index can contradict it.
+            let contradicts = log.firstIndex <= snapshot.index && log.term(at: snapshot.index) != snapshot.term
+            if log.lastIndex < snapshot.index || contradicts {
                 try log.reset(to: snapshot.index)
             }
         }

@@ -87,7 +87,7 @@ public final class RaftdNode: NodeService, Sendable {
         nodeBox.withLock { $0 = node }
         if raft.status.role == .leader { await node.registerSelf() }
         node.startExpiryLoop()
-        if let join = configuration.join, !raft.status.configuration.members.contains(where: { $0.id == raftID }) {
+        if let join = configuration.join, !raft.status.configuration.isVoter(raftID) {
             node.startJoining(via: join)
         }
         logger.info(
@@ -151,7 +151,8 @@ public final class RaftdNode: NodeService, Sendable {
         let logger = logger
         Task.detached { [self] in
             while running.load(ordering: .acquiring) {
-                if raft.status.configuration.members.contains(where: { $0.id == raftID }) { return }
+                // A learner keeps asking: the leader promotes it on a repeated join.
+                if raft.status.configuration.isVoter(raftID) { return }
                 do {
                     // Learn where the members listen first, so this node can answer the leader as
                     // soon as it is added.
@@ -204,6 +205,8 @@ public final class RaftdNode: NodeService, Sendable {
         case RaftNodeError.timedOut: return .unavailable("timed out waiting for the cluster (no quorum?)")
         case RaftNodeError.proposalDropped: return .unavailable("the request was dropped by a leader change; retry")
         case RaftNodeError.stopped(let reason): return .unavailable("the node is stopping: \(reason)")
+        case RaftNodeError.rejected(let reason) where reason.contains("in progress"):
+            return .unavailable("\(reason); retry")
         case RaftNodeError.rejected(let reason): return .badRequest(reason)
         default: return .internalError("\(error)")
         }
@@ -340,22 +343,35 @@ public final class RaftdNode: NodeService, Sendable {
         do {
             if let current, current.address != raftAddress {
                 // The same id at a new address: remove the old entry first (one change at a time).
-                try await raft.removeServer(joiningID)
+                try await whenNoOtherChange { try await raft.removeServer(joiningID) }
             }
             let member = Member(id: joiningID, address: raftAddress)
             if raft.status.configuration.member(joiningID) == nil {
                 // A learner first: it catches up without changing the quorum, so a node that is slow
                 // to answer cannot stall the cluster's writes.
-                try await raft.addLearner(member)
+                try await whenNoOtherChange { try await raft.addLearner(member) }
                 await waitUntilCaughtUp(joiningID)
             }
             if raft.status.configuration.member(joiningID)?.role != .voter {
-                try await raft.addVoter(member)
+                try await whenNoOtherChange { try await raft.addVoter(member) }
             }
         } catch {
             throw translate(error)
         }
         logger.info("member \(id) joined (http \(httpAddress), raft \(raftAddress))")
+    }
+
+    /// Runs a membership change, waiting (up to 10 s) while another one is in progress: nodes joining
+    /// at once each get their turn.
+    private func whenNoOtherChange(_ change: () async throws -> Void) async throws {
+        for attempt in 0..<100 {
+            do {
+                try await change()
+                return
+            } catch RaftNodeError.rejected(let reason) where reason.contains("in progress") && attempt < 99 {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     /// Waits (up to 10 s) until member `id` holds about as much of the log as the leader.
