@@ -257,12 +257,16 @@ final class ServerStateMachine: RaftStateMachine {
 
             // Switch: from here on a restart opens the new generation.
             try generations.switchLive(to: generation)
-            try engines.withLock { live in
-                try? live.keys.close()
-                try? live.leases.close()
-                live = try Self.openEngines(in: directory, generation: generation, lsm: lsmOptions)
+            let fresh = try Self.openEngines(in: directory, generation: generation, lsm: lsmOptions)
+            engines.withLock { $0 = fresh }
+            // Reads that picked up the old engines just before the switch finish on them: close and
+            // delete the old generation a little later rather than under their feet.
+            let generations = generations
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(2)) {
+                try? old.keys.close()
+                try? old.leases.close()
+                generations.remove(old.generation)
             }
-            generations.remove(old.generation)
         }
     }
 }
