@@ -34,7 +34,7 @@ final class DirtyPages {
     }
 
     deinit {
-        for chunk in chunks { free(chunk) }
+        for chunk in chunks { chunk.deallocate() }
     }
 
     /// Pages in all runs.
@@ -62,31 +62,29 @@ final class DirtyPages {
 
     /// `pages` pages of memory, from the current chunk when they fit.
     private func pageMemory(pages: Int) -> UnsafeMutableRawPointer {
-        let buffer: UnsafeMutableRawPointer
         if pages > DirtyPages.chunkPages / 4 {
-            buffer = DirtyPages.allocate(pages * pageSize, alignment: pageSize)
+            let buffer = DirtyPages.allocate(pages * pageSize, alignment: pageSize)
             chunks.append(buffer)
-        } else {
-            if chunkCursor == nil || chunkPagesLeft < pages {
-                let chunk = DirtyPages.allocate(DirtyPages.chunkPages * pageSize, alignment: pageSize)
-                chunks.append(chunk)
-                chunkCursor = chunk
-                chunkPagesLeft = DirtyPages.chunkPages
-            }
-            guard let cursor = chunkCursor else { fatalError("dirty page chunk missing") }
-            buffer = cursor
-            chunkCursor = cursor + pages * pageSize
-            chunkPagesLeft -= pages
+            return buffer
         }
-        return buffer
+        let start: UnsafeMutableRawPointer
+        if let cursor = chunkCursor, chunkPagesLeft >= pages {
+            start = cursor
+        } else {
+            start = DirtyPages.allocate(DirtyPages.chunkPages * pageSize, alignment: pageSize)
+            chunks.append(start)
+            chunkPagesLeft = DirtyPages.chunkPages
+        }
+        chunkCursor = start + pages * pageSize
+        chunkPagesLeft -= pages
+        return start
     }
 
+    /// Page-aligned memory from the Swift allocator, which, like every allocation in Swift (arrays
+    /// included), stops the process when memory is exhausted; a commit's size is bounded by the
+    /// transaction's own writes, which the key and value limits bound.
     private static func allocate(_ bytes: Int, alignment: Int) -> UnsafeMutableRawPointer {
-        var memory: UnsafeMutableRawPointer?
-        guard posix_memalign(&memory, alignment, bytes) == 0, let memory else {
-            fatalError("out of memory allocating \(bytes) bytes for dirty pages")
-        }
-        return memory
+        UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: alignment)
     }
 
     /// Records that only the first `length` bytes of the last run's page are in use (a tree page).

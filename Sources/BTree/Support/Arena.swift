@@ -26,22 +26,24 @@ final class Arena {
         return UnsafeRawBufferPointer(start: destination, count: bytes.count)
     }
 
-    /// `count` uninitialized bytes, valid until ``reset()``.
+    /// `count` uninitialized bytes, valid until ``reset()``. Memory comes from the Swift allocator,
+    /// which stops the process when memory is exhausted, as every Swift allocation does.
     func allocate(_ count: Int) -> UnsafeMutableRawPointer {
         let rounded = (max(count, 1) + 7) & ~7
-        if rounded > remaining || cursor == nil {
-            if rounded > Arena.chunkSize / 4 {
-                // Large values get a chunk of their own, keeping the current chunk's free space.
-                guard let chunk = malloc(rounded) else { fatalError("out of memory allocating \(rounded) bytes") }
-                chunks.append(chunk)
-                return chunk
-            }
-            guard let chunk = malloc(Arena.chunkSize) else { fatalError("out of memory") }
+        if rounded > Arena.chunkSize / 4 {
+            // Large values get a chunk of their own, keeping the current chunk's free space.
+            let chunk = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: 8)
             chunks.append(chunk)
-            cursor = chunk
+            return chunk
+        }
+        let start: UnsafeMutableRawPointer
+        if let cursor, rounded <= remaining {
+            start = cursor
+        } else {
+            start = UnsafeMutableRawPointer.allocate(byteCount: Arena.chunkSize, alignment: 8)
+            chunks.append(start)
             remaining = Arena.chunkSize
         }
-        guard let start = cursor else { fatalError("arena without a chunk") }
         cursor = start + rounded
         remaining -= rounded
         return start
@@ -49,7 +51,7 @@ final class Arena {
 
     /// Frees everything the arena handed out.
     func reset() {
-        for chunk in chunks { free(chunk) }
+        for chunk in chunks { chunk.deallocate() }
         chunks.removeAll()
         cursor = nil
         remaining = 0
