@@ -41,12 +41,7 @@ struct Snowflake {
     /// The worker id derived from a node name, for when no explicit one is configured: FNV-1a of the
     /// name's bytes, modulo 1024. Different names may collide; an explicit `-bind` avoids that.
     static func worker(derivedFrom name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash % (maxWorker + 1)
+        FNV1a.hash(name) % (maxWorker + 1)
     }
 
     /// The next id, given the wall clock now in milliseconds since 1970.

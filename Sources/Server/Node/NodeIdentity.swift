@@ -6,11 +6,7 @@ import Raft
 enum NodeIdentity {
     /// The Raft id of node `name`.
     static func raftID(of name: String) -> NodeID {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
+        let hash = FNV1a.hash(name)
         return hash == 0 ? 1 : hash
     }
 }

@@ -182,21 +182,21 @@ public final class RaftdNode: NodeService, Sendable {
         guard status.role == .leader else { throw .notLeader(leaderHTTPAddress: httpAddress(of: status.leader)) }
     }
 
-    /// The HTTP address of Raft node `id`, from the cluster metadata.
-    func httpAddress(of id: NodeID) -> String? {
+    /// The raftd name and HTTP address of Raft node `id`, from the cluster metadata.
+    private func member(_ id: NodeID) -> (name: String, httpAddress: String)? {
         guard id != 0 else { return nil }
-        if id == raftID { return configuration.httpAddress }
-        guard let members = try? machine.current.keys.members() else { return nil }
-        return members.first { NodeIdentity.raftID(of: $0.key) == id }?.value.httpAddress
+        if id == raftID { return (configuration.id, configuration.httpAddress) }
+        guard let members = try? machine.current.keys.members(),
+            let found = members.first(where: { NodeIdentity.raftID(of: $0.key) == id })
+        else { return nil }
+        return (found.key, found.value.httpAddress)
     }
 
+    /// The HTTP address of Raft node `id`.
+    func httpAddress(of id: NodeID) -> String? { member(id)?.httpAddress }
+
     /// The raftd name of Raft node `id`.
-    func name(of id: NodeID) -> String? {
-        guard id != 0 else { return nil }
-        if id == raftID { return configuration.id }
-        guard let members = try? machine.current.keys.members() else { return nil }
-        return members.first { NodeIdentity.raftID(of: $0.key) == id }?.key
-    }
+    func name(of id: NodeID) -> String? { member(id)?.name }
 
     private func translate(_ error: any Error) -> APIError {
         switch error {
