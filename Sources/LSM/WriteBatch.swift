@@ -25,9 +25,12 @@ public struct WriteBatch: Sendable {
     /// An empty batch whose buffer already holds `bytes` more bytes: a one-put batch would otherwise
     /// grow its array several times on the hottest path.
     init(reservingCapacity bytes: Int) {
-        representation = []
-        representation.reserveCapacity(WriteBatch.headerSize + bytes)
-        representation.append(contentsOf: repeatElement(0, count: WriteBatch.headerSize))
+        // One allocation with the zeroed header written in place (appending a repeated element goes
+        // through a generic per-element loop that showed up in the write path's profile).
+        representation = [UInt8](unsafeUninitializedCapacity: WriteBatch.headerSize + max(0, bytes)) { buffer, count in
+            buffer.baseAddress?.initialize(repeating: 0, count: WriteBatch.headerSize)
+            count = WriteBatch.headerSize
+        }
     }
 
     /// The bytes a put of a key and value of these sizes adds to a batch.

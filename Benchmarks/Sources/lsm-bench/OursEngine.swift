@@ -57,6 +57,9 @@ final class OursEngine: KeyValueEngine {
     }
 
     func close() throws {
+        if ProcessInfo.processInfo.environment["LSM_BENCH_STATS"] != nil, let store {
+            FileHandle.standardError.write(Data((store.stats().description + "\n").utf8))
+        }
         try store?.close()
         store = nil
     }

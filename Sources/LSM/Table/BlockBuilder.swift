@@ -11,13 +11,13 @@
 final class BlockBuilder {
     private let restartInterval: Int
     private let buffer = ByteBuffer(capacity: 8 << 10)
-    private var restarts: [UInt32] = [0]
+    @exclusivity(unchecked) private var restarts: [UInt32] = [0]
     /// Entries added since the last restart point.
-    private var sinceRestart = 0
+    @exclusivity(unchecked) private var sinceRestart = 0
     private let lastKeyBuffer = ByteBuffer(capacity: 64)
-    private var finished = false
+    @exclusivity(unchecked) private var finished = false
     /// Entries added since the last reset.
-    private(set) var entryCount = 0
+    @exclusivity(unchecked) private(set) var entryCount = 0
 
     init(restartInterval: Int) {
         precondition(restartInterval >= 1, "restart interval must be at least 1")

@@ -14,9 +14,9 @@ final class TableBuilder {
     private let indexBlock = BlockBuilder(restartInterval: 1)
     private let lastKey = ByteBuffer(capacity: 64)
     /// The bloom hashes of the distinct user keys added so far.
-    private var filterHashes: [UInt64] = []
+    @exclusivity(unchecked) private var filterHashes: [UInt64] = []
     /// The last data block written, whose index entry waits for the next key (to pick a separator).
-    private var pendingHandle: BlockHandle?
+    @exclusivity(unchecked) private var pendingHandle: BlockHandle?
     /// Bytes not yet written to the file.
     private let output = ByteBuffer(capacity: TableBuilder.writeChunk + (16 << 10))
     private let compressed = ByteBuffer(capacity: 8 << 10)
@@ -24,11 +24,13 @@ final class TableBuilder {
     private let scratch = ByteBuffer(capacity: 256)
     private let handleBytes = ByteBuffer(capacity: BlockHandle.maxEncodedLength)
     private let deflater: Zlib.Deflater?
+    /// The default-strategy stream, made the first time a block does not shrink enough with fixed codes.
+    private var dynamicDeflater: Zlib.Deflater?
     /// The file's size once `output` is written.
-    private var offset: UInt64 = 0
-    private var closed = false
+    @exclusivity(unchecked) private var offset: UInt64 = 0
+    @exclusivity(unchecked) private var closed = false
     /// Entries added.
-    private(set) var entryCount = 0
+    @exclusivity(unchecked) private(set) var entryCount = 0
 
     /// Buffered output is written once it reaches this size.
     private static let writeChunk = 64 << 10
@@ -39,7 +41,7 @@ final class TableBuilder {
         self.file = file
         self.fileName = fileName
         dataBlock = BlockBuilder(restartInterval: max(options.blockRestartInterval, 1))
-        deflater = options.compression == .zlib ? Zlib.Deflater() : nil
+        deflater = options.compression == .zlib ? Zlib.Deflater(fixedCodes: true) : nil
     }
 
     /// The file's size if the table were finished now, approximately: bytes emitted so far plus
@@ -117,13 +119,18 @@ final class TableBuilder {
         var stored = contents
         var type: UInt8 = 0
         if compressible, let deflater {
-            compressed.removeAll()
-            compressed.appendVarint64(UInt64(contents.count))
-            if Zlib.compress(contents, with: deflater, appendingTo: compressed),
-                compressed.count < contents.count - contents.count / 8
-            {
+            // Fixed codes first (cheaper to inflate); dynamic codes when fixed ones do not save an
+            // eighth, as for binary data whose bytes are skewed but not repeated.
+            if deflate(contents, with: deflater) {
                 stored = compressed.bytes
                 type = 1
+            } else {
+                let dynamic = dynamicDeflater ?? Zlib.Deflater(fixedCodes: false)
+                dynamicDeflater = dynamic
+                if deflate(contents, with: dynamic) {
+                    stored = compressed.bytes
+                    type = 1
+                }
             }
         }
         let handle = BlockHandle(offset: offset, size: UInt64(stored.count))
@@ -134,6 +141,15 @@ final class TableBuilder {
         offset += UInt64(stored.count) + 5
         if output.count >= TableBuilder.writeChunk { try writeOutput() }
         return handle
+    }
+
+    /// Fills `compressed` with the block's compressed form (`varint64 rawLength | raw deflate`) and
+    /// returns whether it saves at least an eighth of `contents`.
+    private func deflate(_ contents: UnsafeRawBufferPointer, with deflater: Zlib.Deflater) -> Bool {
+        compressed.removeAll()
+        compressed.appendVarint64(UInt64(contents.count))
+        return Zlib.compress(contents, with: deflater, appendingTo: compressed)
+            && compressed.count < contents.count - contents.count / 8
     }
 
     private func writeOutput() throws {
