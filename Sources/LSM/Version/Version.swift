@@ -30,7 +30,16 @@ final class Version: @unchecked Sendable {
             let score: Double
             if level == 0 {
                 // Count files, not bytes: each level-0 file costs a seek on every read.
-                score = Double(files[0].count) / Double(options.level0CompactionTrigger)
+                let count = files[0].count
+                var levelScore = Double(count) / Double(options.level0CompactionTrigger)
+                if count >= options.level0CompactionTrigger && count >= options.level0SlowdownWritesTrigger * 3 / 4 {
+                    // Writes are about to be slowed, and only a level-0 compaction, which empties the
+                    // level in one go, prevents that; a deeper level's backlog costs read and space
+                    // amplification only, so it waits. Without this, a long run of level-1 compactions
+                    // (each one deflating its output) let level 0 reach the slowdown trigger.
+                    levelScore += Double(Version.levelCount) * 1_000
+                }
+                score = levelScore
             } else {
                 score = Double(Version.totalSize(files[level])) / Double(Version.maxBytes(forLevel: level, options))
             }
