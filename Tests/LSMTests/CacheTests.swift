@@ -88,7 +88,10 @@ struct CacheTests {
         let path = directory + "/000001.ldb"
         try TableTestSupport.buildTable(entries, options: LSMOptions(), path: path)
         let cache = BlockCache(capacity: 1 << 20)
-        let table = try TableTestSupport.openTable(path, blockCache: cache)
+        // Read with pread: a mapped table reads its uncompressed blocks in place, uncached.
+        var readOptions = LSMOptions()
+        readOptions.mapTableFiles = false
+        let table = try TableTestSupport.openTable(path, options: readOptions, blockCache: cache)
         // Compaction-style reads do not fill the cache.
         _ = TableTestSupport.collect(table.makeIterator(verifyChecksums: true, fillCache: false))
         #expect(cache.count == 0)

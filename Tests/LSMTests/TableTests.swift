@@ -25,9 +25,13 @@ struct TableTests {
         }
     }
 
-    @Test("iteration, seek and snapshot lookups match the input", arguments: [LSMOptions.Compression.none, .zlib])
-    func roundTrip(compression: LSMOptions.Compression) throws {
+    @Test(
+        "iteration, seek and snapshot lookups match the input, read with pread or through a map",
+        arguments: [LSMOptions.Compression.none, .zlib], [false, true])
+    func roundTrip(compression: LSMOptions.Compression, mapped: Bool) throws {
         let seed: UInt64 = 0x7AB1E + UInt64(compression.rawValue)
+        var readOptions = options(compression)
+        readOptions.mapTableFiles = mapped
         var rng = TableTestRNG(seed: seed)
         let entries = TableTestSupport.randomEntries(
             userKeyCount: 12_000, valueLength: 0...80, compressibleValues: true, rng: &rng)
@@ -38,7 +42,7 @@ struct TableTests {
         #expect(size == UInt64(try FileSystem.fileSize(path)), "seed \(seed)")
 
         let cache = BlockCache(capacity: 1 << 20)
-        let table = try TableTestSupport.openTable(path, options: options(compression), blockCache: cache)
+        let table = try TableTestSupport.openTable(path, options: readOptions, blockCache: cache)
         #expect(TableTestSupport.dataBlockHandles(table).count > 10, "seed \(seed)")
         try table.verify()
 
@@ -96,7 +100,37 @@ struct TableTests {
             guard versions[userKey] == nil else { continue }
             #expect(try get(table, userKey, snapshot: InternalKey.maxSequence) == nil, "seed \(seed)")
         }
-        #expect(cache.usage > 0 && cache.usage <= cache.capacity)
+        if mapped && compression == .none {
+            // Uncompressed blocks of a mapped table are read in place, never copied into the cache.
+            #expect(cache.usage == 0, "seed \(seed)")
+        } else {
+            #expect(cache.usage > 0 && cache.usage <= cache.capacity, "seed \(seed)")
+        }
+    }
+
+    @Test("a flipped byte in an uncompressed block of a mapped table is a checksum error, not a crash")
+    func mappedCorruption() throws {
+        var rng = TableTestRNG(seed: 0xF11B)
+        let entries = TableTestSupport.randomEntries(userKeyCount: 3000, rng: &rng)
+        let directory = TableTestSupport.makeTempDirectory()
+        defer { TableTestSupport.removeDirectory(directory) }
+        let path = directory + "/000001.ldb"
+        try TableTestSupport.buildTable(entries, options: options(.none), path: path)
+        let handles = TableTestSupport.dataBlockHandles(try TableTestSupport.openTable(path))
+        let victim = handles[handles.count / 2]
+        try flipByte(in: path, at: Int(victim.offset) + 10)
+
+        let table = try TableTestSupport.openTable(
+            path, options: options(.none), blockCache: BlockCache(capacity: 1 << 20))
+        let expected = LSMError.corruption(
+            file: path, offset: Int64(victim.offset), reason: "block checksum mismatch")
+        #expect(throws: expected) {
+            _ = try table.dataBlock(victim, verifyChecksums: true, fillCache: true)
+        }
+        let iterator = table.makeIterator(verifyChecksums: true, fillCache: true)
+        iterator.seekToFirst()
+        while iterator.isValid { iterator.next() }
+        #expect(iterator.error != nil)
     }
 
     @Test("tombstones are found as deleted and versions resolve per snapshot")

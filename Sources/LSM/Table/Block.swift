@@ -21,8 +21,11 @@ final class Block: @unchecked Sendable {
     /// The offset of the block in that file, for errors.
     let offset: Int64
 
-    private init(data: UnsafeRawPointer, size: Int, restartOffset: Int, restartCount: Int, file: String, offset: Int64)
-    {
+    private init(
+        data: UnsafeRawPointer, size: Int, restartOffset: Int, restartCount: Int, file: String, offset: Int64,
+        mapping: TableMapping? = nil
+    ) {
+        self.mapping = mapping
         self.data = data
         self.size = size
         self.restartOffset = restartOffset
@@ -31,7 +34,12 @@ final class Block: @unchecked Sendable {
         self.offset = offset
     }
 
-    deinit { UnsafeMutableRawPointer(mutating: data).deallocate() }
+    /// What keeps `data` alive when the block does not own it: the mapping of the file it lies in.
+    private let mapping: TableMapping?
+
+    deinit {
+        if mapping == nil { UnsafeMutableRawPointer(mutating: data).deallocate() }
+    }
 
     /// Takes ownership of `size` bytes at `data` (allocated with `UnsafeMutableRawPointer.allocate`)
     /// and wraps them as a block, or frees them and throws corruption when the restart array does not
@@ -53,6 +61,24 @@ final class Block: @unchecked Sendable {
     }
 
     /// A block holding a copy of `bytes`.
+    /// A block over `size` bytes at `data` inside `mapping`, which it keeps mapped; nothing is copied.
+    /// Throws corruption (naming `file` and `offset`) when the restart array does not fit.
+    static func make(
+        mapped data: UnsafeRawPointer, size: Int, mapping: TableMapping, file: String, offset: Int64
+    ) throws -> Block {
+        guard size >= 4 else {
+            throw LSMError.corruption(file: file, offset: offset, reason: "block of \(size) bytes is too short")
+        }
+        let count = Int(Coding.loadFixed32(data + (size - 4)))
+        guard count <= (size - 4) / 4 else {
+            throw LSMError.corruption(
+                file: file, offset: offset, reason: "restart count \(count) does not fit a block of \(size) bytes")
+        }
+        return Block(
+            data: data, size: size, restartOffset: size - 4 - 4 * count, restartCount: count, file: file,
+            offset: offset, mapping: mapping)
+    }
+
     static func make(copying bytes: UnsafeRawBufferPointer, file: String = "", offset: Int64 = 0) throws -> Block {
         let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         if let source = bytes.baseAddress { memory.copyMemory(from: source, byteCount: bytes.count) }

@@ -21,14 +21,19 @@ final class Table: @unchecked Sendable {
     private let filterHandle: BlockHandle
     private let indexHandle: BlockHandle
     private let blockCache: BlockCache?
+    /// The file mapped read-only when ``LSMOptions/mapTableFiles`` allows it: uncompressed data blocks
+    /// are then used in place and not cached.
+    private let mapping: TableMapping?
 
     /// Stack scratch for each cursor of a point lookup; longer keys spill to the heap.
     private static let lookupScratchSize = 256
 
     private init(
         file: PosixFile, fileNumber: UInt64, dataEnd: UInt64, indexBlock: Block, indexHandle: BlockHandle,
-        filter: (memory: UnsafeMutableRawPointer, count: Int)?, filterHandle: BlockHandle, blockCache: BlockCache?
+        filter: (memory: UnsafeMutableRawPointer, count: Int)?, filterHandle: BlockHandle, blockCache: BlockCache?,
+        mapping: TableMapping?
     ) {
+        self.mapping = mapping
         self.file = file
         self.fileNumber = fileNumber
         self.path = file.path
@@ -76,7 +81,8 @@ final class Table: @unchecked Sendable {
         }
         return Table(
             file: file, fileNumber: fileNumber, dataEnd: footerOffset, indexBlock: indexBlock,
-            indexHandle: footer.indexHandle, filter: filter, filterHandle: footer.filterHandle, blockCache: blockCache)
+            indexHandle: footer.indexHandle, filter: filter, filterHandle: footer.filterHandle, blockCache: blockCache,
+            mapping: options.mapTableFiles ? TableMapping(file: file, count: Int(size)) : nil)
     }
 
     // MARK: - Reads
@@ -139,11 +145,32 @@ final class Table: @unchecked Sendable {
 
     /// The data block at `handle`, from the block cache or the file (then cached if `fillCache`).
     func dataBlock(_ handle: BlockHandle, verifyChecksums: Bool, fillCache: Bool) throws -> Block {
+        var mappedStored: UnsafeRawPointer?
+        if let mapping {
+            let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
+            let pointer = mapping.base + stored.offset
+            if pointer.load(fromByteOffset: stored.size, as: UInt8.self) == 0 {
+                // Uncompressed: read in place. Caching a copy would only save a checksum.
+                if verifyChecksums {
+                    try Table.verifyChecksum(pointer, size: stored.size, path: path, offset: stored.offset)
+                }
+                return try Block.make(
+                    mapped: pointer, size: stored.size, mapping: mapping, file: path, offset: Int64(stored.offset))
+            }
+            mappedStored = pointer
+        }
         if let blockCache, let cached = blockCache.lookup(fileNumber: fileNumber, offset: handle.offset) {
             return cached
         }
-        let contents = try Table.readContents(
-            file: file, handle: handle, dataEnd: dataEnd, verifyChecksum: verifyChecksums)
+        let contents: (memory: UnsafeMutableRawPointer, count: Int)
+        if let mappedStored {
+            contents = try Table.decodeStoredBlock(
+                mappedStored, size: Int(handle.size), path: path, offset: Int(handle.offset),
+                verifyChecksum: verifyChecksums, reuse: nil)
+        } else {
+            contents = try Table.readContents(
+                file: file, handle: handle, dataEnd: dataEnd, verifyChecksum: verifyChecksums)
+        }
         let block = try Block.make(
             owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
         if fillCache, let blockCache {
@@ -204,62 +231,91 @@ final class Table: @unchecked Sendable {
     static func readContents(
         file: PosixFile, handle: BlockHandle, dataEnd: UInt64, verifyChecksum: Bool
     ) throws -> (memory: UnsafeMutableRawPointer, count: Int) {
-        let offset = Int64(clamping: handle.offset)
+        let stored = try checkedStoredBlock(handle, dataEnd: dataEnd, path: file.path)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: stored.size + 5, alignment: 8)
+        var keepRaw = false
+        defer { if !keepRaw { raw.deallocate() } }
+
+        let got = try file.read(into: raw, count: stored.size + 5, at: Int64(stored.offset))
+        guard got == stored.size + 5 else {
+            throw LSMError.corruption(
+                file: file.path, offset: Int64(stored.offset), reason: "file ends inside the block")
+        }
+        let contents = try decodeStoredBlock(
+            raw, size: stored.size, path: file.path, offset: stored.offset, verifyChecksum: verifyChecksum, reuse: raw)
+        keepRaw = contents.memory == raw
+        return contents
+    }
+
+    /// The offset and size of the block at `handle`, after checking that it and its 5-byte trailer
+    /// end by `dataEnd`.
+    static func checkedStoredBlock(
+        _ handle: BlockHandle, dataEnd: UInt64, path: String
+    ) throws -> (offset: Int, size: Int) {
         guard handle.offset <= dataEnd, handle.size <= dataEnd - handle.offset,
             dataEnd - handle.offset - handle.size >= 5
         else {
             throw LSMError.corruption(
-                file: file.path, offset: offset,
+                file: path, offset: Int64(clamping: handle.offset),
                 reason:
                     "block handle (offset \(handle.offset), size \(handle.size)) runs past the blocks' end \(dataEnd)")
         }
-        let size = Int(handle.size)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: size + 5, alignment: 8)
-        var keepRaw = false
-        defer { if !keepRaw { raw.deallocate() } }
+        return (Int(handle.offset), Int(handle.size))
+    }
 
-        let got = try file.read(into: raw, count: size + 5, at: offset)
-        guard got == size + 5 else {
-            throw LSMError.corruption(file: file.path, offset: offset, reason: "file ends inside the block")
+    /// Checks the masked CRC-32C in the trailer after the `size` stored bytes at `stored` (which
+    /// cover the stored block and its type byte).
+    static func verifyChecksum(_ stored: UnsafeRawPointer, size: Int, path: String, offset: Int) throws {
+        let expected = CRC32C.unmask(Coding.loadFixed32(stored + size + 1))
+        let actual = CRC32C.checksum(UnsafeRawBufferPointer(start: stored, count: size + 1))
+        guard expected == actual else {
+            throw LSMError.corruption(file: path, offset: Int64(offset), reason: "block checksum mismatch")
         }
-        let type = raw.load(fromByteOffset: size, as: UInt8.self)
-        if verifyChecksum {
-            let stored = CRC32C.unmask(Coding.loadFixed32(raw + size + 1))
-            let actual = CRC32C.checksum(UnsafeRawBufferPointer(start: raw, count: size + 1))
-            guard stored == actual else {
-                throw LSMError.corruption(file: file.path, offset: offset, reason: "block checksum mismatch")
-            }
-        }
+    }
+
+    /// Turns the stored block at `stored` (`size` bytes, then its type byte and checksum) into its
+    /// contents: checks the checksum if asked, then returns `reuse` itself for an uncompressed block
+    /// when given (else a copy), or newly allocated memory holding the inflated block. The caller
+    /// owns the memory returned.
+    static func decodeStoredBlock(
+        _ stored: UnsafeRawPointer, size: Int, path: String, offset: Int, verifyChecksum: Bool,
+        reuse: UnsafeMutableRawPointer?
+    ) throws -> (memory: UnsafeMutableRawPointer, count: Int) {
+        if verifyChecksum { try Table.verifyChecksum(stored, size: size, path: path, offset: offset) }
+        let type = stored.load(fromByteOffset: size, as: UInt8.self)
         switch type {
         case 0:
-            keepRaw = true
-            return (raw, size)
+            if let reuse { return (reuse, size) }
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 8)
+            copy.copyMemory(from: stored, byteCount: size)
+            return (copy, size)
         case 1:
-            guard let (length, start) = Coding.decodeVarint32(raw, raw + size) else {
+            guard let (length, start) = Coding.decodeVarint32(stored, stored + size) else {
                 throw LSMError.corruption(
-                    file: file.path, offset: offset, reason: "compressed block without a valid uncompressed size")
+                    file: path, offset: Int64(offset), reason: "compressed block without a valid uncompressed size")
             }
             // Deflate cannot expand data more than 1032-fold; a larger claim is damage, and must not
             // become a huge allocation.
             let uncompressed = Int(length)
             guard uncompressed <= size * 1032 + 64 else {
                 throw LSMError.corruption(
-                    file: file.path, offset: offset,
+                    file: path, offset: Int64(offset),
                     reason: "compressed block claims \(uncompressed) bytes, impossible from \(size)")
             }
             let memory = UnsafeMutableRawPointer.allocate(byteCount: max(uncompressed, 1), alignment: 8)
             do {
                 try Zlib.decompress(
-                    UnsafeRawBufferPointer(start: start, count: UnsafeRawPointer(raw) + size - start),
+                    UnsafeRawBufferPointer(start: start, count: stored + size - start),
                     into: UnsafeMutableRawBufferPointer(start: memory, count: uncompressed),
-                    file: file.path, offset: offset)
+                    file: path, offset: Int64(offset))
             } catch {
                 memory.deallocate()
                 throw error
             }
             return (memory, uncompressed)
         default:
-            throw LSMError.corruption(file: file.path, offset: offset, reason: "unknown block compression type \(type)")
+            throw LSMError.corruption(
+                file: path, offset: Int64(offset), reason: "unknown block compression type \(type)")
         }
     }
 }
