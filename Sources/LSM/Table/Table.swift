@@ -79,10 +79,36 @@ final class Table: @unchecked Sendable {
             filter = try readContents(
                 file: file, handle: footer.filterHandle, dataEnd: footerOffset, verifyChecksum: true)
         }
+        var mapping: TableMapping?
+        if options.mapTableFiles,
+            try firstDataBlockIsUncompressed(file: file, indexBlock: indexBlock, dataEnd: footerOffset)
+        {
+            mapping = TableMapping(file: file, count: Int(size))
+        }
         return Table(
             file: file, fileNumber: fileNumber, dataEnd: footerOffset, indexBlock: indexBlock,
             indexHandle: footer.indexHandle, filter: filter, filterHandle: footer.filterHandle, blockCache: blockCache,
-            mapping: options.mapTableFiles ? TableMapping(file: file, count: Int(size)) : nil)
+            mapping: mapping)
+    }
+
+    /// Whether the table's first data block is stored uncompressed, which says how the whole table
+    /// was written (levels 0 and 1 raw, deeper levels compressed). Only such tables are mapped: their
+    /// blocks are used in place, while a compressed table gains little from a map (its blocks are
+    /// inflated into memory anyway) and its mapped pages would swell the resident size.
+    private static func firstDataBlockIsUncompressed(
+        file: PosixFile, indexBlock: Block, dataEnd: UInt64
+    ) throws -> Bool {
+        var index = BlockCursor(block: indexBlock)
+        defer { index.releaseScratch() }
+        index.seekToFirst()
+        guard index.isValid, let handle = BlockHandle.decode(index.value) else { return false }
+        let stored = try checkedStoredBlock(handle, dataEnd: dataEnd, path: file.path)
+        var type: UInt8 = 1
+        let got = try withUnsafeMutableBytes(of: &type) { byte -> Int in
+            guard let base = byte.baseAddress else { return 0 }
+            return try file.read(into: base, count: 1, at: Int64(stored.offset + stored.size))
+        }
+        return got == 1 && type == 0
     }
 
     // MARK: - Reads
