@@ -101,23 +101,30 @@ final class DirtyPages {
     /// `pwritev`.
     func write(to file: DatabaseFile) throws {
         runs.sort { $0.id < $1.id }
+        // One vector array for the whole commit: an array per group of runs was an allocation per
+        // `pwrite`.
+        var vectors: [iovec] = []
         var index = 0
         while index < runs.count {
-            let start = runs[index].id
-            var next = start
-            var vectors: [iovec] = []
-            while index < runs.count && runs[index].id == next {
-                let run = runs[index]
-                vectors.append(iovec(iov_base: run.buffer, iov_len: run.pages * pageSize))
-                next += UInt64(run.pages)
-                index += 1
+            let first = runs[index]
+            var next = first.id + UInt64(first.pages)
+            var end = index + 1
+            while end < runs.count && runs[end].id == next {
+                next += UInt64(runs[end].pages)
+                end += 1
             }
-            let offset = Int64(start) * Int64(pageSize)
-            if vectors.count == 1, let only = vectors.first {
-                try file.write(UnsafeRawBufferPointer(start: only.iov_base, count: only.iov_len), at: offset)
+            let offset = Int64(first.id) * Int64(pageSize)
+            if end == index + 1 {
+                try file.write(
+                    UnsafeRawBufferPointer(start: first.buffer, count: first.pages * pageSize), at: offset)
             } else {
+                vectors.removeAll(keepingCapacity: true)
+                for run in runs[index..<end] {
+                    vectors.append(iovec(iov_base: run.buffer, iov_len: run.pages * pageSize))
+                }
                 try file.write(vectors: vectors, at: offset)
             }
+            index = end
         }
     }
 }
