@@ -40,7 +40,9 @@ final class TreePath {
         guard depth < TreePath.maxDepth else {
             throw space.corruption(pageID, "tree deeper than \(TreePath.maxDepth) levels")
         }
+        space.prefetchHead(pageID)
         let page = try space.treePage(pageID)
+        space.prefetchBody(page)
         let isLeaf = page.isLeaf
         guard isLeaf || page.isBranch else { throw space.corruption(pageID, "expected a branch or leaf page") }
         frames[depth] = PathFrame(
