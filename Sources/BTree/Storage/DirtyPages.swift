@@ -101,23 +101,40 @@ final class DirtyPages {
         for run in runs { Page.seal(run.buffer, length: run.checksummedLength) }
     }
 
-    /// Writes every run to `file`, in page-id order, coalescing runs with consecutive ids into one
-    /// `pwritev`.
-    func write(to file: DatabaseFile) throws {
+    /// Writes every run to `file`, in page-id order: runs below page `fileEnd` (pages the file already
+    /// has) with consecutive ids together in one `pwritev`, pages from `fileEnd` on one `pwrite` each.
+    ///
+    /// Why not coalesce the new pages too: Linux sizes a page-cache folio by the write that creates it,
+    /// so one large write at the end of the file leaves large folios behind, and every later rewrite
+    /// of a single page inside one pays for the whole folio in `ext4_block_write_begin`. Writes that
+    /// extend the file are few; rewrites of single pages are most of a random fill's writes, so pages
+    /// that enter the cache one by one keep those cheap (fillrandom, 1M keys: 1.8 s of system time
+    /// with coalesced extensions, 1.15 s without).
+    func write(to file: DatabaseFile, fileEnd: UInt64) throws {
         runs.sort { $0.id < $1.id }
         // One vector array for the whole commit: an array per group of runs was an allocation per
         // `pwrite`.
         var vectors: [iovec] = []
+        let pageBytes = Int64(pageSize)
         var index = 0
         while index < runs.count {
             let first = runs[index]
+            if first.id + UInt64(first.pages) > fileEnd {
+                for page in 0..<first.pages {
+                    try file.write(
+                        UnsafeRawBufferPointer(start: first.buffer + page * pageSize, count: pageSize),
+                        at: (Int64(first.id) + Int64(page)) * pageBytes)
+                }
+                index += 1
+                continue
+            }
             var next = first.id + UInt64(first.pages)
             var end = index + 1
-            while end < runs.count && runs[end].id == next {
+            while end < runs.count && runs[end].id == next && next + UInt64(runs[end].pages) <= fileEnd {
                 next += UInt64(runs[end].pages)
                 end += 1
             }
-            let offset = Int64(first.id) * Int64(pageSize)
+            let offset = Int64(first.id) * pageBytes
             if end == index + 1 {
                 try file.write(
                     UnsafeRawBufferPointer(start: first.buffer, count: first.pages * pageSize), at: offset)
