@@ -91,7 +91,9 @@ public final class Bucket {
         var pageID = header.root
         var depth = 0
         while true {
+            space.prefetchHead(pageID)
             let page = try space.treePage(pageID)
+            space.prefetchBody(page)
             if page.isLeaf {
                 let (index, exact) = PageSearch.leaf(page, key)
                 guard exact else { return nil }
