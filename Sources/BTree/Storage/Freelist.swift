@@ -102,8 +102,8 @@ struct Freelist: Equatable {
         for entry in pending[..<releasable] { released.append(contentsOf: entry.ids) }
         pending.removeFirst(releasable)
         guard !released.isEmpty else { return }
-        // `sort()` without a closure: the comparator closure of `sort(by: >)` was most of a commit's
-        // freelist work.
+        // `sort()` and `reverse()`: `sort(by: >)`, through its comparator closure, took several
+        // times as many instructions (callgrind) and was most of a commit's freelist work.
         released.sort()
         released.reverse()
         free = Freelist.mergeDescending(free, released)
