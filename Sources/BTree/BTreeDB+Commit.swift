@@ -23,7 +23,7 @@ extension BTreeDB {
             }
         }
         dirty.seal()
-        try dirty.write(to: file)
+        try dirty.write(to: file, fileEnd: tx.space.pageCount)
         if !options.noSync { try file.sync() }
 
         var newMap: MemoryMap?

@@ -7,6 +7,10 @@
 /// The page runs a commit writes: buffers for every node, overflow value and freelist page, keyed by
 /// their page ids, written to the file in id order with as few `pwritev` calls as the ids allow.
 final class DirtyPages {
+    // Properties marked `@exclusivity(unchecked)` skip the runtime's exclusive-access checks, which
+    // were 15% of the instructions of a random fill. Safe because the object belongs to one
+    // transaction, used by one thread at a time, and no method holds an inout access to such a
+    // property across a call that reaches the same property.
     /// One run of consecutive pages and its buffer.
     struct Run {
         /// The first page id.
@@ -24,10 +28,10 @@ final class DirtyPages {
     private static let chunkPages = 64
 
     let pageSize: Int
-    private(set) var runs: [Run] = []
-    private var chunks: [UnsafeMutableRawPointer] = []
-    private var chunkCursor: UnsafeMutableRawPointer?
-    private var chunkPagesLeft = 0
+    @exclusivity(unchecked) private(set) var runs: [Run] = []
+    @exclusivity(unchecked) private var chunks: [UnsafeMutableRawPointer] = []
+    @exclusivity(unchecked) private var chunkCursor: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var chunkPagesLeft = 0
 
     init(pageSize: Int) {
         self.pageSize = pageSize
@@ -97,27 +101,51 @@ final class DirtyPages {
         for run in runs { Page.seal(run.buffer, length: run.checksummedLength) }
     }
 
-    /// Writes every run to `file`, in page-id order, coalescing runs with consecutive ids into one
-    /// `pwritev`.
-    func write(to file: DatabaseFile) throws {
+    /// Writes every run to `file`, in page-id order: runs below page `fileEnd` (pages the file already
+    /// has) with consecutive ids together in one `pwritev`, pages from `fileEnd` on one `pwrite` each.
+    ///
+    /// Why not coalesce the new pages too: Linux sizes a page-cache folio by the write that creates it,
+    /// so one large write at the end of the file leaves large folios behind, and every later rewrite
+    /// of a single page inside one pays for the whole folio in `ext4_block_write_begin`. Writes that
+    /// extend the file are few; rewrites of single pages are most of a random fill's writes, so pages
+    /// that enter the cache one by one keep those cheap (fillrandom, 1M keys: 1.8 s of system time
+    /// with coalesced extensions, 1.15 s without).
+    func write(to file: DatabaseFile, fileEnd: UInt64) throws {
         runs.sort { $0.id < $1.id }
+        // One vector array for the whole commit: an array per group of runs was an allocation per
+        // `pwrite`.
+        var vectors: [iovec] = []
+        let pageBytes = Int64(pageSize)
         var index = 0
         while index < runs.count {
-            let start = runs[index].id
-            var next = start
-            var vectors: [iovec] = []
-            while index < runs.count && runs[index].id == next {
-                let run = runs[index]
-                vectors.append(iovec(iov_base: run.buffer, iov_len: run.pages * pageSize))
-                next += UInt64(run.pages)
+            let first = runs[index]
+            if first.id + UInt64(first.pages) > fileEnd {
+                for page in 0..<first.pages {
+                    try file.write(
+                        UnsafeRawBufferPointer(start: first.buffer + page * pageSize, count: pageSize),
+                        at: (Int64(first.id) + Int64(page)) * pageBytes)
+                }
                 index += 1
+                continue
             }
-            let offset = Int64(start) * Int64(pageSize)
-            if vectors.count == 1, let only = vectors.first {
-                try file.write(UnsafeRawBufferPointer(start: only.iov_base, count: only.iov_len), at: offset)
+            var next = first.id + UInt64(first.pages)
+            var end = index + 1
+            while end < runs.count && runs[end].id == next && next + UInt64(runs[end].pages) <= fileEnd {
+                next += UInt64(runs[end].pages)
+                end += 1
+            }
+            let offset = Int64(first.id) * pageBytes
+            if end == index + 1 {
+                try file.write(
+                    UnsafeRawBufferPointer(start: first.buffer, count: first.pages * pageSize), at: offset)
             } else {
+                vectors.removeAll(keepingCapacity: true)
+                for run in runs[index..<end] {
+                    vectors.append(iovec(iov_base: run.buffer, iov_len: run.pages * pageSize))
+                }
                 try file.write(vectors: vectors, at: offset)
             }
+            index = end
         }
     }
 }

@@ -1,3 +1,4 @@
+import CCRC32C
 import Synchronization
 
 /// A transaction's window on the file: the map it reads through and the page count of the meta it
@@ -36,6 +37,27 @@ struct PageSpace {
     @inline(__always)
     func address(_ id: UInt64) -> UnsafeRawPointer {
         base + (Int(truncatingIfNeeded: id) &<< pageShift)
+    }
+
+    /// Bytes of a page prefetched before its header is read: the header and the first elements.
+    static let prefetchHead = 512
+
+    /// Starts loading the head of page `id` into the cache (a hint; nothing for ids out of range), so
+    /// that the header and the first elements arrive together rather than one miss after another.
+    @inline(__always)
+    func prefetchHead(_ id: UInt64) {
+        guard id < pageCount else { return }
+        raftd_prefetch_read(address(id), PageSpace.prefetchHead)
+    }
+
+    /// Starts loading the rest of the used part of tree page `page` (one that ``treePage(_:)``
+    /// returned), whose head ``prefetchHead(_:)`` asked for: a binary search over it then waits for
+    /// about one miss instead of one per probe, and a write that copies the page finds it in cache.
+    @inline(__always)
+    func prefetchBody(_ page: Page) {
+        let used = page.usedLength(pageSize: pageSize)
+        guard used > PageSpace.prefetchHead else { return }
+        raftd_prefetch_read(page.base + PageSpace.prefetchHead, used - PageSpace.prefetchHead)
     }
 
     @inline(__always)

@@ -8,11 +8,15 @@
 /// the transaction ends. Nodes point into it (and into the map) instead of owning one array per
 /// key and value.
 final class Arena {
+    // Properties marked `@exclusivity(unchecked)` skip the runtime's exclusive-access checks, which
+    // were 15% of the instructions of a random fill. Safe because the object belongs to one
+    // transaction, used by one thread at a time, and no method holds an inout access to such a
+    // property across a call that reaches the same property.
     private static let chunkSize = 64 << 10
 
-    private var chunks: [UnsafeMutableRawPointer] = []
-    private var cursor: UnsafeMutableRawPointer?
-    private var remaining = 0
+    @exclusivity(unchecked) private var chunks: [UnsafeMutableRawPointer] = []
+    @exclusivity(unchecked) private var cursor: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var remaining = 0
 
     init() {}
 

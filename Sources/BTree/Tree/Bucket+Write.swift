@@ -47,6 +47,11 @@ extension Bucket {
             let old = leaf.imageElement(index, space: tx.space)
             guard old.flags != LeafFlags.bucket else { throw BTreeError.incompatibleValue }
             let oldInline = old.flags == LeafFlags.overflow ? 8 : old.value.count
+            if old.flags == LeafFlags.value && old.value.count == value.count {
+                // Same size: the new value takes the old one's bytes, nothing moves.
+                leaf.imageOverwriteValue(at: index, with: value)
+                return true
+            }
             guard leaf.byteSize - oldInline + value.count <= pageSize else { return false }
             if let run = leaf.imageOverflow(index) {
                 tx.free(run.first, pages: tx.space.overflowPages(forValueLength: run.length))

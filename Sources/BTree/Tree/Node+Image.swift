@@ -89,6 +89,15 @@ extension Node {
         return true
     }
 
+    /// Replaces the inline value of image element `index` with `value`, which has the same length.
+    func imageOverwriteValue(at index: Int, with value: UnsafeRawBufferPointer) {
+        guard let image, let source = value.baseAddress else { return }
+        let slot = Page.headerSize + index * Page.leafElementSize
+        let dataAt = Int(LittleEndian.u16(image, slot)) + Int(LittleEndian.u16(image, slot + 2))
+        copyBytes(image + dataAt, source, count: value.count)
+        matchesPage = false
+    }
+
     /// Removes element `index` of the image (whose overflow run, if any, the caller has freed).
     func imageRemove(at index: Int) {
         guard let image else { return }
