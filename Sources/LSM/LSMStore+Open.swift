@@ -75,7 +75,9 @@ extension LSMStore {
         versions.lastSequence = maxSequence
 
         let logNumber = versions.newFileNumber()
-        state.log = LogWriter(file: try PosixFile.create(FileNames.wal(directory, logNumber)))
+        state.log = LogWriter(
+            file: try PosixFile.create(FileNames.wal(directory, logNumber)),
+            preallocationChunk: LSMStore.walPreallocation(options))
         state.logNumber = logNumber
         edit.logNumber = logNumber
         try versions.logAndApply(edit, monitor: monitor)

@@ -124,6 +124,12 @@ extension LSMStore {
         }
     }
 
+    /// How much of a new WAL to reserve at a time: a little more than a memtable's worth of records,
+    /// so that most WALs are written inside one reservation (see ``LogWriter``).
+    static func walPreallocation(_ options: LSMOptions) -> Int {
+        options.writeBufferSize + options.writeBufferSize / 4
+    }
+
     /// Makes sure the memtable has room for a write (called by the leader, lock held). Slows writes
     /// by 1 ms each while level 0 is filling up, waits while a flush is pending or level 0 is full,
     /// and switches to a new memtable and WAL when the current one is full (or `force`).
@@ -152,7 +158,7 @@ extension LSMStore {
                 let number = state.versions.newFileNumber()
                 let file = try PosixFile.create(FileNames.wal(directory, number))
                 try state.log?.close()
-                state.log = LogWriter(file: file)
+                state.log = LogWriter(file: file, preallocationChunk: LSMStore.walPreallocation(options))
                 state.logNumber = number
                 state.immutable = state.memtable
                 state.hasImmutable.store(true, ordering: .releasing)

@@ -378,7 +378,7 @@ struct LogTests {
         }
     }
 
-    @Test("zero-filled or random bytes after the last record are a torn tail")
+    @Test("random bytes after the last record are a torn tail; zeros from a header position on are the end")
     func garbageTails() throws {
         let directory = makeLogDirectory()
         defer { removeLogDirectory(directory) }
@@ -395,9 +395,48 @@ struct LogTests {
             let outcome = try readLog(path)
             #expect(outcome.error == nil, "seed \(seed), tail of \(tail.count)")
             #expect(outcome.records == records, "seed \(seed), tail of \(tail.count)")
-            #expect(outcome.droppedTornTail, "seed \(seed), tail of \(tail.count)")
+            // Seven or more zeros where the next header would be: space a writer reserved, a clean end.
+            let reservedSpace = tail.count >= headerSize && tail.allSatisfy { $0 == 0 }
+            #expect(outcome.droppedTornTail == !reservedSpace, "seed \(seed), tail of \(tail.count)")
             #expect(outcome.validEnd == ends.last, "seed \(seed), tail of \(tail.count)")
         }
+    }
+
+    @Test("a preallocated log reads back whole, ends cleanly in its zeros, and tears like any other")
+    func preallocatedLog() throws {
+        let directory = makeLogDirectory()
+        defer { removeLogDirectory(directory) }
+        let path = directory + "/prealloc.log"
+        let seed: UInt64 = 0x9A11
+        var rng = SeededGenerator(seed: seed)
+        var records: [[UInt8]] = []
+        for _ in 0..<300 { records.append(randomBytes(Int.random(in: 0...3000, using: &rng), using: &rng)) }
+        // A small chunk, so the log outgrows its reservation several times.
+        let writer = LogWriter(file: try PosixFile.create(path), preallocationChunk: 100_000)
+        var ends: [Int64] = []
+        for record in records {
+            try writer.addRecord(record)
+            ends.append(writer.offset)
+        }
+        try writer.sync()
+        try writer.close()
+        let fileSize = try FileSystem.fileSize(path)
+        #expect(fileSize > ends[ends.count - 1], "seed \(seed): the file should be reserved past its records")
+
+        let whole = try readLog(path)
+        #expect(whole.error == nil && whole.records == records, "seed \(seed)")
+        #expect(!whole.droppedTornTail && whole.validEnd == ends.last, "seed \(seed)")
+
+        // A crash in the middle of the last record: part of it reached the disk, the rest is still
+        // the reserved zeros.
+        var bytes = try readFileBytes(path)
+        let lastStart = Int(ends[ends.count - 2])
+        let cut = lastStart + (Int(ends[ends.count - 1]) - lastStart) / 2
+        for index in cut..<Int(ends[ends.count - 1]) { bytes[index] = 0 }
+        try writeFileBytes(path, bytes)
+        let torn = try readLog(path)
+        #expect(torn.error == nil && torn.records == Array(records.dropLast()), "seed \(seed)")
+        #expect(torn.droppedTornTail && torn.validEnd == ends[ends.count - 2], "seed \(seed)")
     }
 
     @Test("a damaged record followed by valid ones is corruption at its exact physical offset")

@@ -119,6 +119,13 @@ final class PosixFile: @unchecked Sendable {
         }
     }
 
+    /// Reserves `offset..<offset + length` with `posix_fallocate` (zero-filled, and the file grows
+    /// to cover it); returns whether that worked.
+    func preallocate(offset: Int64, length: Int64) -> Bool {
+        guard descriptor >= 0, length > 0 else { return false }
+        return posix_fallocate(descriptor, off_t(offset), off_t(length)) == 0
+    }
+
     /// Cuts the file to `length` bytes.
     func truncate(to length: Int64) throws {
         guard ftruncate(descriptor, off_t(length)) == 0 else {

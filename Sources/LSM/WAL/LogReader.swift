@@ -175,6 +175,10 @@ final class LogReader {
                 return .damage(offset: offset, reason: reason)
             }
             let payload = UnsafeRawBufferPointer(start: header + headerSize, count: length)
+            if storedChecksum == 0 && length == 0 && rawType == 0, try onlyZerosFollow(blockPosition: position) {
+                // The zero-filled space a writer reserved ahead of its records: the log ends here.
+                return .end
+            }
             if LogFormat.storedChecksum(type: rawType, payload: payload) != storedChecksum {
                 let reason =
                     storedChecksum == 0 && length == 0 && rawType == 0
@@ -186,6 +190,35 @@ final class LogReader {
             }
             position += headerSize + length
             return .record(type: type, payload: payload, offset: offset)
+        }
+    }
+
+    /// Whether every byte from `blockPosition` in the current block to the end of the file is zero.
+    /// Reads the blocks after the current one into a scratch buffer, leaving the current block as is.
+    private func onlyZerosFollow(blockPosition: Int) throws -> Bool {
+        var index = blockPosition
+        while index < blockLength {
+            if block.load(fromByteOffset: index, as: UInt8.self) != 0 { return false }
+            index += 1
+        }
+        guard blockLength == LogFormat.blockSize else { return true }
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: LogFormat.blockSize, alignment: 8)
+        defer { scratch.deallocate() }
+        var next = blockStart + Int64(LogFormat.blockSize)
+        while true {
+            let length = try file.read(into: scratch, count: LogFormat.blockSize, at: next)
+            let words = UnsafeRawBufferPointer(start: scratch, count: length)
+            var offset = 0
+            while offset + 8 <= length {
+                if words.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != 0 { return false }
+                offset += 8
+            }
+            while offset < length {
+                if words[offset] != 0 { return false }
+                offset += 1
+            }
+            if length < LogFormat.blockSize { return true }
+            next += Int64(LogFormat.blockSize)
         }
     }
 
