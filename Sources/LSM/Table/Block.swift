@@ -45,27 +45,32 @@ final class Block: @unchecked Sendable {
     /// and wraps them as a block, or frees them and throws corruption when the restart array does not
     /// fit. `file` and `offset` say where the block came from.
     static func make(owning data: UnsafeMutableRawPointer, size: Int, file: String, offset: Int64) throws -> Block {
-        guard size >= 4 else {
+        let count: Int
+        do {
+            count = try restartCount(data, size: size, file: file, offset: offset)
+        } catch {
             data.deallocate()
-            throw LSMError.corruption(file: file, offset: offset, reason: "block of \(size) bytes is too short")
-        }
-        let count = Int(Coding.loadFixed32(data + (size - 4)))
-        guard count <= (size - 4) / 4 else {
-            data.deallocate()
-            throw LSMError.corruption(
-                file: file, offset: offset, reason: "restart count \(count) does not fit a block of \(size) bytes")
+            throw error
         }
         return Block(
             data: data, size: size, restartOffset: size - 4 - 4 * count, restartCount: count, file: file,
             offset: offset)
     }
 
-    /// A block holding a copy of `bytes`.
     /// A block over `size` bytes at `data` inside `mapping`, which it keeps mapped; nothing is copied.
     /// Throws corruption (naming `file` and `offset`) when the restart array does not fit.
     static func make(
         mapped data: UnsafeRawPointer, size: Int, mapping: TableMapping, file: String, offset: Int64
     ) throws -> Block {
+        let count = try restartCount(data, size: size, file: file, offset: offset)
+        return Block(
+            data: data, size: size, restartOffset: size - 4 - 4 * count, restartCount: count, file: file,
+            offset: offset, mapping: mapping)
+    }
+
+    /// The restart count stored in the block's last 4 bytes, after checking that the block holds it
+    /// and its restart array.
+    private static func restartCount(_ data: UnsafeRawPointer, size: Int, file: String, offset: Int64) throws -> Int {
         guard size >= 4 else {
             throw LSMError.corruption(file: file, offset: offset, reason: "block of \(size) bytes is too short")
         }
@@ -74,11 +79,10 @@ final class Block: @unchecked Sendable {
             throw LSMError.corruption(
                 file: file, offset: offset, reason: "restart count \(count) does not fit a block of \(size) bytes")
         }
-        return Block(
-            data: data, size: size, restartOffset: size - 4 - 4 * count, restartCount: count, file: file,
-            offset: offset, mapping: mapping)
+        return count
     }
 
+    /// A block holding a copy of `bytes`.
     static func make(copying bytes: UnsafeRawBufferPointer, file: String = "", offset: Int64 = 0) throws -> Block {
         let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         if let source = bytes.baseAddress { memory.copyMemory(from: source, byteCount: bytes.count) }
