@@ -86,6 +86,24 @@ public final class LSMStore: Sendable {
         try write(batch, sync: sync)
     }
 
+    /// Stores `value` under `key` like ``put(_:_:sync:)-([UInt8],[UInt8],Bool)``, reading both from
+    /// memory the caller owns: the bytes are copied once, into the write batch, with no arrays made.
+    public func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, sync: Bool = false) throws {
+        try checkSizes(keyCount: key.count, valueCount: value.count)
+        var batch = WriteBatch(
+            reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: value.count))
+        batch.put(key, value)
+        try write(batch, sync: sync)
+    }
+
+    /// Removes `key` like ``delete(_:sync:)-([UInt8],Bool)``, reading it from memory the caller owns.
+    public func delete(_ key: UnsafeRawBufferPointer, sync: Bool = false) throws {
+        try checkSizes(keyCount: key.count, valueCount: 0)
+        var batch = WriteBatch(reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: 0))
+        batch.delete(key)
+        try write(batch, sync: sync)
+    }
+
     /// Removes `key`; removing a key that does not exist is not an error.
     public func delete(_ key: [UInt8], sync: Bool = false) throws {
         try checkSizes(key: key, value: [])
@@ -100,11 +118,15 @@ public final class LSMStore: Sendable {
     }
 
     private func checkSizes(key: [UInt8], value: [UInt8]) throws {
-        if key.count > LSMStore.maxKeySize {
-            throw LSMError.invalidArgument("key of \(key.count) bytes exceeds \(LSMStore.maxKeySize)")
+        try checkSizes(keyCount: key.count, valueCount: value.count)
+    }
+
+    private func checkSizes(keyCount: Int, valueCount: Int) throws {
+        if keyCount > LSMStore.maxKeySize {
+            throw LSMError.invalidArgument("key of \(keyCount) bytes exceeds \(LSMStore.maxKeySize)")
         }
-        if value.count > LSMStore.maxValueSize {
-            throw LSMError.invalidArgument("value of \(value.count) bytes exceeds \(LSMStore.maxValueSize)")
+        if valueCount > LSMStore.maxValueSize {
+            throw LSMError.invalidArgument("value of \(valueCount) bytes exceeds \(LSMStore.maxValueSize)")
         }
     }
 
@@ -115,12 +137,21 @@ public final class LSMStore: Sendable {
         try get(key, sequence: nil)
     }
 
+    /// The value stored under `key`, read from memory the caller owns, or `nil` when there is none.
+    public func get(_ key: UnsafeRawBufferPointer) throws -> [UInt8]? {
+        try get(userKey: key, sequence: nil)
+    }
+
     /// The value `key` had when `snapshot` was taken, or `nil` when it had none.
     public func get(_ key: [UInt8], at snapshot: Snapshot) throws -> [UInt8]? {
         try get(key, sequence: snapshot.sequence)
     }
 
     private func get(_ key: [UInt8], sequence: UInt64?) throws -> [UInt8]? {
+        try key.withUnsafeBytes { try get(userKey: $0, sequence: sequence) }
+    }
+
+    private func get(userKey: UnsafeRawBufferPointer, sequence: UInt64?) throws -> [UInt8]? {
         monitor.lock()
         if state.closed {
             monitor.unlock()
@@ -132,7 +163,7 @@ public final class LSMStore: Sendable {
         let version = state.versions.current
         monitor.unlock()
 
-        let result: LookupResult? = try key.withUnsafeBytes { userKey in
+        let result: LookupResult? = try {
             if let found = memtable.get(userKey, sequence: snapshotSequence) { return found }
             if let immutable, let found = immutable.get(userKey, sequence: snapshotSequence) { return found }
             // The lookup key `userKey | fixed64(sequence << 8 | value)` sorts before every older entry.
@@ -145,7 +176,7 @@ public final class LSMStore: Sendable {
                     base + userKey.count, InternalKey.packTrailer(sequence: snapshotSequence, type: .value))
                 return try version.get(UnsafeRawBufferPointer(lookup), tableCache: tableCache)
             }
-        }
+        }()
         if case .found(let value) = result { return value }
         return nil
     }

@@ -38,6 +38,22 @@ public struct WriteBatch: Sendable {
         1 + Coding.varintLength(UInt64(keyCount)) + keyCount + Coding.varintLength(UInt64(valueCount)) + valueCount
     }
 
+    /// Adds a put of `value` under `key`, copying both from memory the caller owns (no arrays
+    /// needed: for callers whose keys and values already live in buffers).
+    public mutating func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        representation.append(ValueType.value.rawValue)
+        Coding.appendLengthPrefixed(&representation, key)
+        Coding.appendLengthPrefixed(&representation, value)
+        count += 1
+    }
+
+    /// Adds a delete of `key`, copying it from memory the caller owns.
+    public mutating func delete(_ key: UnsafeRawBufferPointer) {
+        representation.append(ValueType.deletion.rawValue)
+        Coding.appendLengthPrefixed(&representation, key)
+        count += 1
+    }
+
     /// Adds a put of `value` under `key`.
     public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
         representation.append(ValueType.value.rawValue)

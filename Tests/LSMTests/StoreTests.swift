@@ -30,6 +30,40 @@ struct StoreTests {
         try db.close()
     }
 
+    @Test("puts, deletes and gets on borrowed bytes agree with the array API")
+    func borrowedBytes() throws {
+        let directory = TemporaryDirectory("lsm-borrowed")
+        defer { directory.cleanup() }
+        let db = try LSMStore(directory: directory.path)
+        let key = bytes("borrowed-key")
+        let value = bytes("borrowed-value")
+        try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try db.put(k, v, sync: true) } }
+        #expect(try db.get(key) == value)
+        #expect(try key.withUnsafeBytes { try db.get($0) } == value)
+        try db.put(bytes("array-key"), bytes("array-value"))
+        #expect(try bytes("array-key").withUnsafeBytes { try db.get($0) } == bytes("array-value"))
+        // An empty key and an empty value, from buffers without a base address.
+        try db.put(UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: nil, count: 0))
+        #expect(try db.get([]) == [])
+        try key.withUnsafeBytes { try db.delete($0) }
+        #expect(try db.get(key) == nil)
+        var batch = WriteBatch()
+        bytes("b1").withUnsafeBytes { k in bytes("v1").withUnsafeBytes { v in batch.put(k, v) } }
+        bytes("array-key").withUnsafeBytes { batch.delete($0) }
+        try db.write(batch)
+        #expect(try db.get(bytes("b1")) == bytes("v1"))
+        #expect(try db.get(bytes("array-key")) == nil)
+        let huge = [UInt8](repeating: 1, count: LSMStore.maxKeySize + 1)
+        #expect(throws: LSMError.self) {
+            try huge.withUnsafeBytes { k in try db.put(k, UnsafeRawBufferPointer(start: nil, count: 0)) }
+        }
+        try db.close()
+        let reopened = try LSMStore(directory: directory.path)
+        #expect(try reopened.get(bytes("b1")) == bytes("v1"))
+        #expect(try reopened.get([]) == [])
+        try reopened.close()
+    }
+
     @Test("a value larger than a WAL block and a table block survives reopen and compaction")
     func largeValues() throws {
         let directory = TemporaryDirectory("lsm-large")
