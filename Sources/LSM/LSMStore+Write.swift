@@ -26,11 +26,19 @@ extension LSMStore {
         do {
             try makeRoomForWrite(force: writer.forceFlush)
             if writer.batch.count > 0 {
-                var (group, last) = buildGroup()
+                let (merged, last) = buildGroup()
                 lastWriter = last
                 let sequence = state.versions.lastSequence + 1
-                group.sequence = sequence
-                let count = UInt64(group.count)
+                let count: UInt64
+                if var merged {
+                    merged.sequence = sequence
+                    count = UInt64(merged.count)
+                    writer.groupBatch = merged
+                } else {
+                    // Alone: stamp the leader's own batch, which nothing else references.
+                    writer.batch.sequence = sequence
+                    count = UInt64(writer.batch.count)
+                }
                 let needsSync = groupNeedsSync(upTo: last)
                 let log = state.log
                 let memtable = state.memtable
@@ -39,9 +47,11 @@ extension LSMStore {
                 monitor.unlock()
                 var writeError: LSMError?
                 do {
-                    try group.representation.withUnsafeBytes { try log?.addRecord($0) }
-                    if needsSync { try log?.sync() }
-                    try insert(group, into: memtable)
+                    try writer.withGroupBatch { group in
+                        try group.representation.withUnsafeBytes { try log?.addRecord($0) }
+                        if needsSync { try log?.sync() }
+                        try insert(group, into: memtable)
+                    }
                 } catch let error as LSMError {
                     writeError = error
                 } catch {
@@ -78,7 +88,7 @@ extension LSMStore {
     /// Gathers the leader's batch and those queued behind it into one, stopping at a size limit, at a
     /// `sync` writer when the leader does not sync (it must not wait for an fsync it did not ask
     /// for), and at a forced flush.
-    private func buildGroup() -> (WriteBatch, Writer) {
+    private func buildGroup() -> (merged: WriteBatch?, last: Writer) {
         let leader = state.writers[state.writersHead]
         var size = leader.batch.approximateSize
         // Small writes should not be slowed by a large group.
@@ -97,7 +107,7 @@ extension LSMStore {
             last = next
             index += 1
         }
-        return (group ?? leader.batch, last)
+        return (group, last)
     }
 
     private func groupNeedsSync(upTo last: Writer) -> Bool {

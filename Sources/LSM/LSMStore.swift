@@ -83,7 +83,7 @@ public final class LSMStore: Sendable {
         var batch = WriteBatch(
             reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: value.count))
         batch.put(key, value)
-        try write(batch, sync: sync)
+        try write(consume batch, sync: sync)
     }
 
     /// Stores `value` under `key` like ``put(_:_:sync:)-([UInt8],[UInt8],Bool)``, reading both from
@@ -93,7 +93,7 @@ public final class LSMStore: Sendable {
         var batch = WriteBatch(
             reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: value.count))
         batch.put(key, value)
-        try write(batch, sync: sync)
+        try write(consume batch, sync: sync)
     }
 
     /// Removes `key` like ``delete(_:sync:)-([UInt8],Bool)``, reading it from memory the caller owns.
@@ -101,7 +101,7 @@ public final class LSMStore: Sendable {
         try checkSizes(keyCount: key.count, valueCount: 0)
         var batch = WriteBatch(reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: 0))
         batch.delete(key)
-        try write(batch, sync: sync)
+        try write(consume batch, sync: sync)
     }
 
     /// Removes `key`; removing a key that does not exist is not an error.
@@ -109,11 +109,12 @@ public final class LSMStore: Sendable {
         try checkSizes(key: key, value: [])
         var batch = WriteBatch(reservingCapacity: WriteBatch.putSize(keyCount: key.count, valueCount: 0))
         batch.delete(key)
-        try write(batch, sync: sync)
+        try write(consume batch, sync: sync)
     }
 
     /// Applies every operation of `batch` atomically: after a crash, all of them are there or none.
-    public func write(_ batch: WriteBatch, sync: Bool = false) throws {
+    public func write(_ batch: consuming WriteBatch, sync: Bool = false) throws {
+        // Consuming, so a batch the caller is done with moves into the writer uncopied.
         try commit(Writer(batch: batch, sync: sync))
     }
 

@@ -80,12 +80,27 @@ final class StoreState: @unchecked Sendable {
 
 /// A writer waiting in the group-commit queue.
 final class Writer {
-    let batch: WriteBatch
+    /// Mutable so that a leader writing alone stamps the sequence number into it in place (a `let`
+    /// shared with a copy would make that stamp copy the whole batch).
+    @exclusivity(unchecked) var batch: WriteBatch
     let sync: Bool
     /// Only make room (flush the memtable), write nothing: `compactRange` uses it.
     let forceFlush: Bool
     @exclusivity(unchecked) var done = false
     @exclusivity(unchecked) var error: LSMError?
+
+    /// The batches of a group of several writers merged into one, set by the group's leader.
+    @exclusivity(unchecked) var groupBatch: WriteBatch?
+
+    /// Calls `body` with the batch this writer commits as a group's leader: the merged batch of
+    /// the group, or its own.
+    func withGroupBatch(_ body: (borrowing WriteBatch) throws -> Void) rethrows {
+        if let groupBatch {
+            try body(groupBatch)
+        } else {
+            try body(batch)
+        }
+    }
 
     init(batch: WriteBatch, sync: Bool, forceFlush: Bool = false) {
         self.batch = batch
