@@ -163,11 +163,14 @@ extension LSMStore {
         var hasCurrentUserKey = false
         var lastSequenceForKey = UInt64.max
 
+        // Outputs are made durable on another thread while the merge goes on; every one of them is
+        // durable before the edit below names it (and, if the compaction fails, before it returns).
+        let syncer = OutputSyncer()
+        defer { try? syncer.waitForAll() }
         func finishOutput() throws {
             guard let b = builder, let f = outputFile else { return }
             let size = try b.finish()
-            try f.sync()
-            try f.close()
+            syncer.syncAndClose(f)
             bytesWritten += Int64(size)
             outputs.append(FileMetaData(number: outputNumber, size: size, smallest: smallest, largest: largest))
             builder = nil
@@ -230,6 +233,7 @@ extension LSMStore {
         }
         if let error = input.error { throw error }
         try finishOutput()
+        try syncer.waitForAll()
 
         monitor.lock()
         relocked = true
