@@ -246,13 +246,15 @@ extension LSMStore {
         try state.versions.logAndApply(edit, monitor: monitor)
     }
 
-    /// Deletes files no live version, pending output or needed WAL uses (lock held).
+    /// Deletes files no live version, pending output or needed WAL uses (lock held on entry and on
+    /// return, released while unlinking).
     func deleteObsoleteFiles() {
         guard state.backgroundError == nil else { return }
         let live = state.versions.liveFiles().union(state.pendingOutputs)
         let oldestLog = state.versions.logNumber
         let manifest = state.versions.manifestNumber
         guard let names = try? FileSystem.listDirectory(directory) else { return }
+        var obsolete: [(name: String, table: UInt64?)] = []
         for name in names {
             guard let kind = FileNames.parse(name) else { continue }
             let keep: Bool
@@ -264,9 +266,22 @@ extension LSMStore {
             case .current, .lock: keep = true
             }
             if !keep {
-                if case .table(let n) = kind { tableCache.evict(fileNumber: n) }
-                try? FileSystem.remove(directory + "/" + name)
+                if case .table(let n) = kind {
+                    obsolete.append((name, n))
+                } else {
+                    obsolete.append((name, nil))
+                }
             }
+        }
+        guard !obsolete.isEmpty else { return }
+        // Unlink without the lock, as LevelDB does: removing a multi-megabyte file takes the file
+        // system a while, and writers need the lock. Safe because file numbers are never reused, so
+        // nothing recreates an obsolete file meanwhile.
+        monitor.unlock()
+        defer { monitor.lock() }
+        for file in obsolete {
+            if let number = file.table { tableCache.evict(fileNumber: number) }
+            try? FileSystem.remove(directory + "/" + file.name)
         }
     }
 }
