@@ -41,8 +41,9 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
-        // What both harnesses share: db_bench's keys, values and random numbers, child processes,
-        // resource measurements and the result-file format.
+        // What both comparison tools share: db_bench's workloads, keys, values and random numbers,
+        // the command line, the parent/child driver, resource measurements, the result-file format
+        // and the markdown report. Each tool adds its engines, its workload runner and a `BenchTool`.
         .target(
             name: "BenchSupport",
             swiftSettings: [

@@ -6,6 +6,9 @@ import Glibc
 /// and later workloads reuse, keys from `LehmerRandom` seeded 1001, 1002, ... per workload in order (as
 /// db_bench), values from a `ValuePool`, and operations grouped into transactions of 1,000.
 final class BTreeWorkloadRunner<Engine: OrderedKeyValueEngine> {
+    /// Operations per transaction for the batched workloads (fills, overwrite, reads).
+    static var batchSize: Int { 1000 }
+
     private static var valueSize: Int { 100 }
 
     private let num: Int
@@ -27,7 +30,7 @@ final class BTreeWorkloadRunner<Engine: OrderedKeyValueEngine> {
     }
 
     /// Runs `workloads` in order, logging each and passing the report so far to `progress`.
-    func run(_ workloads: [BTreeWorkload], progress: (EngineReport) throws -> Void) throws -> EngineReport {
+    func run(_ workloads: [Workload], progress: (EngineReport) throws -> Void) throws -> EngineReport {
         var report = EngineReport()
         report.baselineResidentKiB = SystemInfo.residentKiB()
         report.baselineAnonymousKiB = SystemInfo.anonymousResidentKiB()
@@ -50,11 +53,11 @@ final class BTreeWorkloadRunner<Engine: OrderedKeyValueEngine> {
         return report
     }
 
-    private func run(_ workload: BTreeWorkload) throws -> WorkloadResult {
+    private func run(_ workload: Workload) throws -> WorkloadResult {
         seed += 1
         var random = LehmerRandom(seed: seed)
         let count = workload.operationCount(num: num, reads: reads)
-        let batch = BTreeWorkload.batchSize
+        let batch = Self.batchSize
         switch workload {
         case .fillseq, .fillrandom, .overwrite:
             if workload.wantsFreshDatabase {
@@ -105,7 +108,7 @@ final class BTreeWorkloadRunner<Engine: OrderedKeyValueEngine> {
                 if workload == .readrandom {
                     found += try db.get(count: n) { _ in keys.set(random.uniform(num)) }
                 } else {
-                    found += try db.seek(count: n, nexts: BTreeWorkload.nextsPerSeek) { _ in
+                    found += try db.seek(count: n, nexts: Workload.nextsPerSeek) { _ in
                         keys.set(random.uniform(num))
                     }
                 }

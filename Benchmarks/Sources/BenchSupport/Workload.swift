@@ -1,5 +1,7 @@
-/// One of LevelDB db_bench's workloads, with the semantics db_bench gives it.
-enum Workload: String, CaseIterable, Sendable {
+/// One of LevelDB db_bench's workloads, with the semantics db_bench gives it. lsm-bench runs them as
+/// db_bench does (one write per call); btree-bench groups fills and reads in transactions (see its
+/// `BTreeWorkloadRunner`).
+public enum Workload: String, CaseIterable, Sendable {
     /// N puts of keys 0, 1, ..., N-1 in order, on a fresh database.
     case fillseq
     /// N puts of uniformly random keys in [0, N), on a fresh database.
@@ -18,15 +20,15 @@ enum Workload: String, CaseIterable, Sendable {
     case seekrandom
 
     /// The order db_bench runs these in when every one is asked for, and the default list.
-    static let defaultList: [Workload] = [
+    public static let defaultList: [Workload] = [
         .fillseq, .fillrandom, .overwrite, .fillsync, .readrandom, .readseq, .seekrandom,
     ]
 
     /// Whether the workload starts by destroying the main database (db_bench's `fresh_db`).
-    var wantsFreshDatabase: Bool { self == .fillseq || self == .fillrandom }
+    public var wantsFreshDatabase: Bool { self == .fillseq || self == .fillrandom }
 
     /// How many operations the workload performs for a database of `num` keys and `reads` reads.
-    func operationCount(num: Int, reads: Int) -> Int {
+    public func operationCount(num: Int, reads: Int) -> Int {
         switch self {
         case .fillseq, .fillrandom, .overwrite: num
         case .fillsync: max(1, num / 100)
@@ -35,5 +37,5 @@ enum Workload: String, CaseIterable, Sendable {
     }
 
     /// Nexts after each seek of `seekrandom`.
-    static let nextsPerSeek = 10
+    public static let nextsPerSeek = 10
 }

@@ -1,16 +1,24 @@
-import BenchSupport
 import Foundation
 
 /// The parent process: runs each engine's workloads in a child process of its own, one engine after
 /// another, and collects what the children report.
-struct Comparison {
-    let options: BenchOptions
+public struct BenchComparison {
+    /// The tool whose children run.
+    public let tool: BenchTool
+    /// The parent's command line.
+    public let options: BenchOptions
+
+    /// A comparison of `options.engines` for `tool`.
+    public init(tool: BenchTool, options: BenchOptions) {
+        self.tool = tool
+        self.options = options
+    }
 
     /// Runs every requested engine and returns their runs in the order asked for, with the load
     /// average before and after.
-    func run() throws -> (runs: [EngineRun], loadBefore: String, loadAfter: String) {
+    public func run() throws -> (runs: [EngineRun], loadBefore: String, loadAfter: String) {
         let temporaryRoot = options.directory == nil
-        let root = try options.directory ?? SystemInfo.makeTemporaryDirectory()
+        let root = try options.directory ?? SystemInfo.makeTemporaryDirectory(prefix: tool.name)
         try SystemInfo.makeDirectory(root)
         defer {
             if temporaryRoot { try? SystemInfo.removeTree(root) }
@@ -30,16 +38,17 @@ struct Comparison {
         try SystemInfo.removeTree(directory)
         try SystemInfo.removeTree(resultFile)
         try SystemInfo.makeDirectory(directory)
-        logLine("lsm-bench: running \(engine) in \(directory) (load average \(SystemInfo.loadAverage()))")
-        let outcome = try ChildProcess.runSelf(arguments: [
+        logLine("\(tool.name): running \(engine) in \(directory) (load average \(SystemInfo.loadAverage()))")
+        var arguments = [
             "--engine", engine,
             "--workload-list", options.workloads.map(\.rawValue).joined(separator: ","),
             "--num", String(options.num),
             "--reads", String(options.effectiveReads),
-            "--cache-mb", String(options.cacheMegabytes),
             "--dir", directory,
             "--result-file", resultFile,
-        ])
+        ]
+        if tool.acceptsCacheSize { arguments += ["--cache-mb", String(options.cacheMegabytes)] }
+        let outcome = try ChildProcess.runSelf(arguments: arguments)
         run.outcome = outcome
         if let text = try? String(contentsOfFile: resultFile, encoding: .utf8) {
             run.report = try EngineReport(decoding: text)

@@ -1,33 +1,40 @@
-import BenchSupport
 import Foundation
 
-/// Renders the comparison as markdown: ops/s per workload for ours and LMDB with the ratio, the
-/// issue's targets, resource use, and db_bench-style detail lines.
-struct BTreeMarkdownReport {
-    let options: BTreeBenchOptions
+/// Renders a comparison as markdown: the ops/s table (ours, then each peer with the ratio of ours to
+/// it, then the tool's targets if it has any), a table of per-engine resource use, db_bench-style
+/// detail lines, and how the numbers were made.
+public struct BenchReport {
+    let tool: BenchTool
+    let options: BenchOptions
     let runs: [EngineRun]
     let loadBefore: String
     let loadAfter: String
     let commandLine: String
     let date: Date
 
-    /// Workloads with a target ratio (issue 3: at least 0.7x LMDB).
-    static let targets: [String: Double] = ["readrandom": 0.7, "seekrandom": 0.7, "fillrandom": 0.7]
+    /// A report of `runs`; see ``BenchComparison/run()``.
+    public init(
+        tool: BenchTool, options: BenchOptions, runs: [EngineRun], loadBefore: String, loadAfter: String,
+        commandLine: String, date: Date
+    ) {
+        self.tool = tool
+        self.options = options
+        self.runs = runs
+        self.loadBefore = loadBefore
+        self.loadAfter = loadAfter
+        self.commandLine = commandLine
+        self.date = date
+    }
 
     /// The whole report.
-    func render() -> String {
+    public func render() -> String {
         var out: [String] = []
-        out.append("## btree-bench: B+tree workloads, ours vs LMDB")
+        out.append("## \(tool.name): \(tool.title)")
         out.append("")
         out.append("- Command: `\(commandLine)`")
         out.append("- Date: \(ISO8601DateFormatter().string(from: date)); CPU: \(SystemInfo.cpuDescription())")
         out.append("- Load average (1/5/15 min) before: \(loadBefore); after: \(loadAfter)")
-        out.append(
-            "- Entries: \(options.num); reads: \(options.effectiveReads); keys: 16 bytes; values: 100 bytes; "
-                + "fills and overwrite in transactions of \(BTreeWorkload.batchSize) puts, not synced; fillsync: "
-                + "\(max(1, options.num / 100)) synced transactions of one put (own fresh database); reads in "
-                + "read transactions of \(BTreeWorkload.batchSize) operations; seekrandom = seek + "
-                + "\(BTreeWorkload.nextsPerSeek) next")
+        out.append("- " + tool.setup(options))
         out.append("")
         out.append(throughputTable())
         out.append("")
@@ -49,21 +56,39 @@ struct BTreeMarkdownReport {
     }
 
     private func throughputTable() -> String {
-        var lines = [
-            "| workload | ours ops/s | lmdb ops/s | ours/lmdb | target |",
-            "|---|---:|---:|---:|---|",
-        ]
+        let peers = tool.peers
+        var header = "| workload | ours ops/s |"
+        var rule = "|---|---:|"
+        for peer in peers {
+            header += " \(peer) ops/s | ours/\(peer) |"
+            rule += "---:|---:|"
+        }
+        if !tool.targets.isEmpty {
+            header += " target |"
+            rule += "---|"
+        }
+        var lines = [header, rule]
+        var seen: [Workload: Int] = [:]
         for (index, workload) in options.workloads.enumerated() {
+            seen[workload, default: 0] += 1
+            let repeats = seen[workload, default: 1]
+            let label = repeats > 1 ? "\(workload.rawValue) #\(repeats)" : workload.rawValue
             let ours = run("ours")?.result(at: index)?.operationsPerSecond
-            let lmdb = run("lmdb")?.result(at: index)?.operationsPerSecond
-            var target = ""
-            if let goal = Self.targets[workload.rawValue] {
-                target = "≥ \(goal)x"
-                if let ours, let lmdb, lmdb > 0 { target += ours / lmdb >= goal ? ": met" : ": not met" }
+            var line = "| \(label) | \(Self.count(ours)) |"
+            for peer in peers {
+                let theirs = run(peer)?.result(at: index)?.operationsPerSecond
+                line += " \(Self.count(theirs)) | \(Self.ratio(ours, theirs)) |"
             }
-            lines.append(
-                "| \(workload.rawValue) | \(Self.count(ours)) | \(Self.count(lmdb)) | \(Self.ratio(ours, lmdb)) | \(target) |"
-            )
+            if !tool.targets.isEmpty {
+                var target = ""
+                if let goal = tool.targets[workload.rawValue] {
+                    target = "≥ \(goal)x"
+                    let first = peers.first.flatMap { run($0)?.result(at: index)?.operationsPerSecond }
+                    if let ours, let first, first > 0 { target += ours / first >= goal ? ": met" : ": not met" }
+                }
+                line += " \(target) |"
+            }
+            lines.append(line)
         }
         return lines.joined(separator: "\n")
     }
@@ -88,10 +113,7 @@ struct BTreeMarkdownReport {
             )
         }
         lines.append("")
-        lines.append(
-            "Peak RSS is the child's VmHWM, which counts the file pages both engines map. Max anon RSS is the "
-                + "largest RssAnon (allocated memory only) seen at the end of a workload. Final DB size is the main "
-                + "database's files (for LMDB, data.mdb and lock.mdb).")
+        lines.append(tool.residentNote)
         return lines.joined(separator: "\n")
     }
 
