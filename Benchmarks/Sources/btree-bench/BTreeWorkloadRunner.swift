@@ -31,26 +31,12 @@ final class BTreeWorkloadRunner<Engine: OrderedKeyValueEngine> {
 
     /// Runs `workloads` in order, logging each and passing the report so far to `progress`.
     func run(_ workloads: [Workload], progress: (EngineReport) throws -> Void) throws -> EngineReport {
-        var report = EngineReport()
-        report.baselineResidentKiB = SystemInfo.residentKiB()
-        report.baselineAnonymousKiB = SystemInfo.anonymousResidentKiB()
-        for workload in workloads {
-            let result = try run(workload)
-            report.results.append(result)
-            if let anonymous = SystemInfo.anonymousResidentKiB() {
-                report.anonymousResidentKiB = max(report.anonymousResidentKiB ?? 0, anonymous)
-            }
-            try progress(report)
-            let name = workload.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-            logLine(
-                "\(Engine.name) \(name): \(String(format: "%11.3f", result.microsecondsPerOperation)) micros/op "
-                    + "\(String(format: "%10.0f", result.operationsPerSecond)) ops/s \(result.message)")
-        }
-        try database?.close()
-        database = nil
-        report.peakResidentKiB = SystemInfo.peakResidentKiB()
-        report.databaseBytes = SystemInfo.directorySize(mainPath)
-        return report
+        try WorkloadSequence.run(
+            workloads, engine: Engine.name, databasePath: mainPath, progress: progress, runOne: run,
+            finish: {
+                try database?.close()
+                database = nil
+            })
     }
 
     private func run(_ workload: Workload) throws -> WorkloadResult {
