@@ -26,11 +26,11 @@ public struct LSMOptions: Sendable {
     /// Bloom filter bits per key; 10 gives about 1% false positives, 0 disables filters. Default 10.
     public var bloomBitsPerKey: Int = 10
 
-    /// Read table files through a read-only memory map, as LevelDB does on 64-bit systems: blocks
-    /// stored uncompressed are then used in place (no `pread`, no copy, no block-cache entry) and
-    /// compressed ones are inflated straight from the map. Mapped file pages count in the process's
-    /// resident size, though the kernel can drop them at any time. `false` reads with `pread`.
-    /// Default `true`.
+    /// Read tables stored uncompressed (levels below ``uncompressedLevels``) through a read-only
+    /// memory map, as LevelDB reads every table on 64-bit systems: their blocks are then used in
+    /// place (no `pread`, no copy, no block-cache entry). Compressed tables are read with `pread`
+    /// either way, their blocks being inflated into memory. Mapped file pages count in the process's
+    /// resident size, though the kernel can drop them at any time. Default `true`.
     public var mapTableFiles: Bool = true
 
     /// Upper bound on the bytes of uncompressed blocks kept in the block cache. Default 8 MiB.
