@@ -22,21 +22,8 @@ usage() {
 command=$1
 dir=$(realpath -m "$2")
 
-# True when something listens on TCP port $1 of 127.0.0.1.
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Prints a TCP port that is free now (the kernel's pick), avoiding the ports in $taken.
-free_port() {
-    local port
-    while :; do
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        case " $taken " in *" $port "*) continue ;; esac
-        echo "$port"
-        return
-    done
-}
+# shellcheck source=cluster-lib.sh
+source "$(dirname "$0")/cluster-lib.sh"
 
 # Installs etcd from Debian when no etcd binary is found.
 ensure_etcd() {
@@ -80,13 +67,7 @@ start() {
         exit 1
     fi
     local client_ports=(2379 22379 32379) peer_ports=(2380 22380 32380)
-    taken=""
-    for i in 0 1 2; do
-        if port_in_use "${client_ports[$i]}"; then client_ports[$i]=$(free_port); fi
-        taken="$taken ${client_ports[$i]}"
-        if port_in_use "${peer_ports[$i]}"; then peer_ports[$i]=$(free_port); fi
-        taken="$taken ${peer_ports[$i]}"
-    done
+    choose_ports client_ports peer_ports
     local cluster="" endpoints=""
     for i in 0 1 2; do
         cluster="${cluster:+$cluster,}m$((i + 1))=http://127.0.0.1:${peer_ports[$i]}"
@@ -139,30 +120,7 @@ start() {
 }
 
 stop() {
-    local pids=()
-    for member in m1 m2 m3; do
-        local file="$dir/$member.pid"
-        [ -f "$file" ] || continue
-        local pid
-        pid=$(cat "$file")
-        # Only a process that is still the etcd this script started (pids get reused).
-        if kill -0 "$pid" 2>/dev/null && grep -q "etcd" "/proc/$pid/cmdline" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            pids+=("$pid")
-        fi
-        rm -f "$file"
-    done
-    local deadline=$((SECONDS + 10))
-    for pid in "${pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null; do
-            if [ $SECONDS -ge $deadline ]; then
-                kill -KILL "$pid" 2>/dev/null || true
-                break
-            fi
-            sleep 0.1
-        done
-    done
-    [ ${#pids[@]} -eq 0 ] || echo "etcd-cluster: stopped ${#pids[@]} member(s) of $dir" >&2
+    stop_pidfiles etcd-cluster "member(s)" 10 m1 m2 m3
 }
 
 status() {

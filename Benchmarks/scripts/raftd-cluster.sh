@@ -26,21 +26,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 RAFTD_BIN=${RAFTD_BIN:-$root/.build/release/raftd}
 nodes=(node01 node02 node03)
 
-# True when something listens on TCP port $1 of 127.0.0.1.
-port_in_use() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Prints a TCP port that is free now (the kernel's pick), avoiding the ports in $taken.
-free_port() {
-    local port
-    while :; do
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        case " $taken " in *" $port "*) continue ;; esac
-        echo "$port"
-        return
-    done
-}
+# shellcheck source=cluster-lib.sh
+source "$(dirname "$0")/cluster-lib.sh"
 
 # Prints the leaderAddr field of node $1's /status, or nothing.
 leader_of() {
@@ -62,13 +49,7 @@ start() {
         fi
     done
     local http_ports=(7200 7201 7202) raft_ports=(8200 8201 8202)
-    taken=""
-    for i in 0 1 2; do
-        if port_in_use "${http_ports[$i]}"; then http_ports[$i]=$(free_port); fi
-        taken="$taken ${http_ports[$i]}"
-        if port_in_use "${raft_ports[$i]}"; then raft_ports[$i]=$(free_port); fi
-        taken="$taken ${raft_ports[$i]}"
-    done
+    choose_ports http_ports raft_ports
     local endpoints="" first="127.0.0.1:${http_ports[0]}"
     for i in 0 1 2; do
         local node=${nodes[$i]} join=()
@@ -97,30 +78,7 @@ start() {
 }
 
 stop() {
-    local pids=()
-    for node in "${nodes[@]}"; do
-        local file="$dir/$node.pid"
-        [ -f "$file" ] || continue
-        local pid
-        pid=$(cat "$file")
-        # Only a process that is still the raftd this script started (pids get reused).
-        if kill -0 "$pid" 2>/dev/null && grep -q "$node" "/proc/$pid/cmdline" 2>/dev/null; then
-            kill -TERM "$pid" 2>/dev/null || true
-            pids+=("$pid")
-        fi
-        rm -f "$file"
-    done
-    local deadline=$((SECONDS + 15))
-    for pid in "${pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null; do
-            if [ $SECONDS -ge $deadline ]; then
-                kill -KILL "$pid" 2>/dev/null || true
-                break
-            fi
-            sleep 0.1
-        done
-    done
-    [ ${#pids[@]} -eq 0 ] || echo "raftd-cluster: stopped ${#pids[@]} node(s) of $dir" >&2
+    stop_pidfiles raftd-cluster "node(s)" 15 "${nodes[@]}"
 }
 
 status() {
