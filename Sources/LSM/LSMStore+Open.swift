@@ -76,7 +76,7 @@ extension LSMStore {
 
         let logNumber = versions.newFileNumber()
         state.log = LogWriter(
-            file: try PosixFile.create(FileNames.wal(directory, logNumber)),
+            file: try PosixFile.createReadWrite(FileNames.wal(directory, logNumber)),
             preallocationChunk: LSMStore.walPreallocation(options))
         state.logNumber = logNumber
         edit.logNumber = logNumber

@@ -166,7 +166,7 @@ extension LSMStore {
                 backgroundProgress.wait()
             } else {
                 let number = state.versions.newFileNumber()
-                let file = try PosixFile.create(FileNames.wal(directory, number))
+                let file = try PosixFile.createReadWrite(FileNames.wal(directory, number))
                 try state.log?.close()
                 state.log = LogWriter(file: file, preallocationChunk: LSMStore.walPreallocation(options))
                 state.logNumber = number

@@ -25,9 +25,9 @@ let usage = """
       compact DIR               compact the whole key space
 
     Testing:
-      stress DIR [--start N] [--count N]
-                                write keys stress-N (synced), printing each N once acknowledged;
-                                every fifth write is a batch of three keys batch-N-0..2
+      stress DIR [--start N] [--count N] [--no-sync]
+                                write keys stress-N (synced unless --no-sync), printing each N once
+                                acknowledged; every fifth write is a batch of three keys batch-N-0..2
 
     Keys and values are taken as UTF-8 text; in output, non-printable bytes are shown as \\xNN.
     """
@@ -55,15 +55,15 @@ func stressValue(_ i: Int) -> [UInt8] {
     (0..<100).map { UInt8(truncatingIfNeeded: (i &* 131 &+ $0 &* 7) ^ (i >> 3)) }
 }
 
-func runStress(directory: String, start: Int, count: Int) throws {
+func runStress(directory: String, start: Int, count: Int, sync: Bool) throws {
     let db = try LSMStore(directory: directory)
     for i in start..<(start + count) {
         if i % 5 == 0 {
             var batch = WriteBatch()
             for part in 0..<3 { batch.put(Array("batch-\(i)-\(part)".utf8), stressValue(i)) }
-            try db.write(batch, sync: true)
+            try db.write(batch, sync: sync)
         } else {
-            try db.put(Array("stress-\(i)".utf8), stressValue(i), sync: true)
+            try db.put(Array("stress-\(i)".utf8), stressValue(i), sync: sync)
         }
         // Written straight to the descriptor, so the parent sees each acknowledgement at once.
         let line = "\(i)\n"
@@ -131,7 +131,8 @@ func run(_ arguments: [String]) throws {
     case "stress":
         let start = option("--start", in: args).flatMap { Int($0) } ?? 0
         let count = option("--count", in: args).flatMap { Int($0) } ?? 1_000_000
-        try runStress(directory: argument(0, "DIR"), start: start, count: count)
+        try runStress(
+            directory: argument(0, "DIR"), start: start, count: count, sync: !args.contains("--no-sync"))
     case "help", "-h", "--help":
         print(usage)
     default:

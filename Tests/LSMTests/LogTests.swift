@@ -402,8 +402,10 @@ struct LogTests {
         }
     }
 
-    @Test("a preallocated log reads back whole, ends cleanly in its zeros, and tears like any other")
-    func preallocatedLog() throws {
+    @Test(
+        "a preallocated log reads back whole, ends cleanly in its zeros, and tears like any other",
+        arguments: [true, false])
+    func preallocatedLog(mapped: Bool) throws {
         let directory = makeLogDirectory()
         defer { removeLogDirectory(directory) }
         let path = directory + "/prealloc.log"
@@ -412,7 +414,9 @@ struct LogTests {
         var records: [[UInt8]] = []
         for _ in 0..<300 { records.append(randomBytes(Int.random(in: 0...3000, using: &rng), using: &rng)) }
         // A small chunk, so the log outgrows its reservation several times.
-        let writer = LogWriter(file: try PosixFile.create(path), preallocationChunk: 100_000)
+        // Open for writing only, the reserved space cannot be mapped and records go through pwrite.
+        let file = mapped ? try PosixFile.createReadWrite(path) : try PosixFile.create(path)
+        let writer = LogWriter(file: file, preallocationChunk: 100_000)
         var ends: [Int64] = []
         for record in records {
             try writer.addRecord(record)
@@ -623,7 +627,7 @@ struct LogTests {
         defer { removeLogDirectory(directory) }
         let path = directory + "/readonly.log"
         try writeFileBytes(path, [])
-        // A descriptor opened read-only: write(2) fails with EBADF.
+        // A descriptor opened read-only: pwrite fails with EBADF.
         let writer = LogWriter(file: try PosixFile.openForReading(path))
         var first: LSMError?
         do { try writer.addRecord([1, 2, 3]) } catch let error as LSMError { first = error }
@@ -631,7 +635,7 @@ struct LogTests {
             Issue.record("expected an io error, got \(String(describing: first))")
             return
         }
-        #expect(operation == "write" && code == EBADF)
+        #expect(operation == "pwrite" && code == EBADF)
         #expect(throws: first!) { try writer.addRecord([]) }
         #expect(throws: first!) { try writer.sync() }
         #expect(writer.offset == 0)

@@ -40,6 +40,14 @@ final class PosixFile: @unchecked Sendable {
         return PosixFile(path: path, descriptor: fd)
     }
 
+    /// Creates (or truncates) a file for reading and writing, so that it can also be mapped writable
+    /// (the WAL; see ``LogWriter``).
+    static func createReadWrite(_ path: String) throws -> PosixFile {
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LSMError.io(operation: "open", path: path, errno: errno) }
+        return PosixFile(path: path, descriptor: fd)
+    }
+
     /// Opens a file for appending, creating it when missing.
     static func openForAppending(_ path: String) throws -> PosixFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -59,6 +67,23 @@ final class PosixFile: @unchecked Sendable {
             }
             p += n
             left -= n
+        }
+    }
+
+    /// Writes all of `bytes` at `offset` (`pwrite`), retrying short writes and `EINTR`.
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        guard var p = bytes.baseAddress else { return }
+        var left = bytes.count
+        var position = offset
+        while left > 0 {
+            let n = pwrite(descriptor, p, left, off_t(position))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LSMError.io(operation: "pwrite", path: path, errno: errno)
+            }
+            p += n
+            left -= n
+            position += Int64(n)
         }
     }
 
