@@ -26,14 +26,13 @@ extension LSMStore {
         do {
             try makeRoomForWrite(force: writer.forceFlush)
             if writer.batch.count > 0 {
-                let (merged, last) = buildGroup()
+                var (merged, last) = buildGroup()
                 lastWriter = last
                 let sequence = state.versions.lastSequence + 1
                 let count: UInt64
-                if var merged {
-                    merged.sequence = sequence
-                    count = UInt64(merged.count)
-                    writer.groupBatch = merged
+                if merged != nil {
+                    merged?.sequence = sequence
+                    count = UInt64(merged?.count ?? 0)
                 } else {
                     // Alone: stamp the leader's own batch, which nothing else references.
                     writer.batch.sequence = sequence
@@ -46,12 +45,13 @@ extension LSMStore {
                 // without the lock while new writers queue up.
                 monitor.unlock()
                 var writeError: LSMError?
+                func apply(_ group: borrowing WriteBatch) throws {
+                    try group.representation.withUnsafeBytes { try log?.addRecord($0) }
+                    if needsSync { try log?.sync() }
+                    try insert(group, into: memtable)
+                }
                 do {
-                    try writer.withGroupBatch { group in
-                        try group.representation.withUnsafeBytes { try log?.addRecord($0) }
-                        if needsSync { try log?.sync() }
-                        try insert(group, into: memtable)
-                    }
+                    if let merged { try apply(merged) } else { try apply(writer.batch) }
                 } catch let error as LSMError {
                     writeError = error
                 } catch {

@@ -89,19 +89,6 @@ final class Writer {
     @exclusivity(unchecked) var done = false
     @exclusivity(unchecked) var error: LSMError?
 
-    /// The batches of a group of several writers merged into one, set by the group's leader.
-    @exclusivity(unchecked) var groupBatch: WriteBatch?
-
-    /// Calls `body` with the batch this writer commits as a group's leader: the merged batch of
-    /// the group, or its own.
-    func withGroupBatch(_ body: (borrowing WriteBatch) throws -> Void) rethrows {
-        if let groupBatch {
-            try body(groupBatch)
-        } else {
-            try body(batch)
-        }
-    }
-
     init(batch: WriteBatch, sync: Bool, forceFlush: Bool = false) {
         self.batch = batch
         self.sync = sync

@@ -2,10 +2,10 @@
 /// manifest).
 ///
 /// Each ``addRecord(_:)-(UnsafeRawBufferPointer)`` assembles every fragment of the record (and any
-/// trailer padding before it) in a buffer the writer owns and keeps, then writes the lot at once:
-/// one `pwrite`, or one copy into the reserved, mapped part of the file (see
-/// ``init(file:initialOffset:preallocationChunk:)``). So a crash of the process tears at most the
-/// record being written, and a warmed-up writer allocates nothing. Nothing is durable against a crash
+/// trailer padding before it) straight into the reserved, mapped part of the file when it fits there
+/// (see ``init(file:initialOffset:preallocationChunk:)``), else in a buffer the writer owns and keeps,
+/// written with one `pwrite`. So a crash of the process tears at most the record being written, and
+/// a warmed-up writer allocates nothing. Nothing is durable against a crash
 /// of the machine until ``sync()``.
 ///
 /// After a failed write or sync the file holds an unknown prefix of the record, so the writer refuses
@@ -69,10 +69,21 @@ final class LogWriter: @unchecked Sendable {
     func addRecord(_ record: UnsafeRawBufferPointer) throws {
         if let failure { throw failure }
         let needed = Self.maximumEncodedSize(record.count)
-        if needed > bufferCapacity {
-            buffer.deallocate()
-            bufferCapacity = max(needed, bufferCapacity * 2)
-            buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCapacity, alignment: 8)
+        if preallocationChunk > 0 && offset + Int64(needed) > reservedEnd { reserve(from: offset, atLeast: needed) }
+        // Assemble straight into the mapped file when the record fits there, else in the buffer.
+        let destination: UnsafeMutableRawPointer
+        let mapped: Bool
+        if let window, offset + Int64(needed) <= window.end {
+            destination = window.base + Int(offset - window.start)
+            mapped = true
+        } else {
+            if needed > bufferCapacity {
+                buffer.deallocate()
+                bufferCapacity = max(needed, bufferCapacity * 2)
+                buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferCapacity, alignment: 8)
+            }
+            destination = buffer
+            mapped = false
         }
 
         var used = 0
@@ -84,7 +95,7 @@ final class LogWriter: @unchecked Sendable {
             let leftInBlock = LogFormat.blockSize - blockOffset
             if leftInBlock < LogFormat.headerSize {
                 // Not even a header fits: zero the trailer and start the next block.
-                (buffer + used).initializeMemory(as: UInt8.self, repeating: 0, count: leftInBlock)
+                (destination + used).initializeMemory(as: UInt8.self, repeating: 0, count: leftInBlock)
                 used += leftInBlock
                 blockOffset = 0
             }
@@ -99,7 +110,7 @@ final class LogWriter: @unchecked Sendable {
                 case (false, true): .last
                 }
             let payload = UnsafeRawBufferPointer(rebasing: record[consumed..<(consumed + fragmentLength)])
-            let header = buffer + used
+            let header = destination + used
             Coding.storeFixed32(header, LogFormat.storedChecksum(type: type.rawValue, payload: payload))
             header.storeBytes(of: UInt16(fragmentLength).littleEndian, toByteOffset: 4, as: UInt16.self)
             header.storeBytes(of: type.rawValue, toByteOffset: 6, as: UInt8.self)
@@ -113,10 +124,7 @@ final class LogWriter: @unchecked Sendable {
         } while consumed < record.count
 
         let end = offset + Int64(used)
-        if preallocationChunk > 0 && end > reservedEnd { reserve(from: offset, atLeast: used) }
-        if let window, end <= window.end {
-            (window.base + Int(offset - window.start)).copyMemory(from: buffer, byteCount: used)
-        } else {
+        if !mapped {
             do {
                 try file.write(UnsafeRawBufferPointer(start: buffer, count: used), at: offset)
             } catch let error as LSMError {
