@@ -40,6 +40,25 @@ final class BlockCache: Sendable {
         return shard(h).lookup(fileNumber: fileNumber, offset: offset, hash: h)
     }
 
+    /// What ``probe(fileNumber:offset:)`` found.
+    enum Probe {
+        /// The block is cached.
+        case hit(Block)
+        /// The block is not cached; `seenRecently` when it also missed a recent probe (and so is
+        /// worth caching now).
+        case miss(seenRecently: Bool)
+    }
+
+    /// Looks the block up like ``lookup(fileNumber:offset:)`` and, on a miss, remembers the miss in
+    /// a small table of recently missed blocks (the "ghost" list of 2Q caches) and says whether the
+    /// block was already there. Readers that can answer without the whole block use this to cache
+    /// only blocks that are read more than once.
+    @inline(__always)
+    func probe(fileNumber: UInt64, offset: UInt64) -> Probe {
+        let h = BlockCache.hash(fileNumber, offset)
+        return shard(h).probe(fileNumber: fileNumber, offset: offset, hash: h)
+    }
+
     /// Caches `block` as the block at `offset` of table `fileNumber`.
     func insert(fileNumber: UInt64, offset: UInt64, block: Block) {
         let h = BlockCache.hash(fileNumber, offset)

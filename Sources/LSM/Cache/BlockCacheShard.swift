@@ -21,6 +21,16 @@ final class BlockCacheShard: Sendable {
         state.withLock { $0.lookup(fileNumber: fileNumber, offset: offset, hash: hash) }
     }
 
+    /// The cached block, made most recently used; or, on a miss, whether the block also missed
+    /// recently (see ``BlockCache/probe(fileNumber:offset:)``).
+    @inline(__always)
+    func probe(fileNumber: UInt64, offset: UInt64, hash: UInt64) -> BlockCache.Probe {
+        state.withLock { lru in
+            if let block = lru.lookup(fileNumber: fileNumber, offset: offset, hash: hash) { return .hit(block) }
+            return .miss(seenRecently: lru.recordMiss(hash: hash))
+        }
+    }
+
     /// Caches `block` (replacing an entry with the same key), evicting least recently used blocks
     /// until the shard is within capacity. A block larger than the whole shard is not cached.
     func insert(fileNumber: UInt64, offset: UInt64, hash: UInt64, block: Block) {
@@ -59,10 +69,34 @@ final class BlockCacheShard: Sendable {
         private var slots: [Int32]
         private var mask: Int
 
+        /// Recently missed blocks, by hash (with the low bit set, so 0 means empty): a direct-mapped
+        /// table as long as the shard holds 4 KiB blocks, so a block missed twice within about a
+        /// cache's worth of other misses is remembered (a collision only admits a block early).
+        private var ghosts: [UInt64]
+        private let ghostMask: Int
+
         init(capacity: Int) {
             self.capacity = capacity
             slots = [Int32](repeating: -1, count: 64)
             mask = 63
+            var ghostCount = 16
+            while ghostCount < capacity / 4096 { ghostCount *= 2 }
+            ghosts = [UInt64](repeating: 0, count: ghostCount)
+            ghostMask = ghostCount - 1
+        }
+
+        /// Records a miss of the block with `hash` and returns whether it had missed recently (which
+        /// also forgets it, as the caller is about to cache it).
+        mutating func recordMiss(hash: UInt64) -> Bool {
+            // The slot comes from bits that neither the shard choice nor the map slot use.
+            let slot = Int(truncatingIfNeeded: hash >> 24) & ghostMask
+            let tag = hash | 1
+            if ghosts[slot] == tag {
+                ghosts[slot] = 0
+                return true
+            }
+            ghosts[slot] = tag
+            return false
         }
 
         /// The slot holding the key, or the empty slot where it would go, and the node (-1 if absent).

@@ -30,13 +30,15 @@ enum Zlib {
         fileprivate let isReady: Bool
 
         /// A deflate stream at the fastest level, with fixed Huffman codes when `fixedCodes`, else
-        /// with zlib's default strategy (dynamic codes when they are smaller).
-        init(fixedCodes: Bool) {
+        /// with zlib's default strategy (dynamic codes when they are smaller). `memoryLevel` is
+        /// zlib's memLevel (1...9): the match-finder hash has `2^(memoryLevel + 7)` slots, cleared
+        /// on every reset, so a stream reset for every small segment wants a low one.
+        init(fixedCodes: Bool, memoryLevel: Int32 = 8) {
             stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             stream.initialize(to: z_stream())
             isReady =
                 deflateInit2_(
-                    stream, Z_BEST_SPEED, Z_DEFLATED, -15, 8, fixedCodes ? Z_FIXED : Z_DEFAULT_STRATEGY,
+                    stream, Z_BEST_SPEED, Z_DEFLATED, -15, memoryLevel, fixedCodes ? Z_FIXED : Z_DEFAULT_STRATEGY,
                     ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
         }
 
@@ -100,7 +102,34 @@ enum Zlib {
 
     /// Inflates the raw deflate stream `input` into `output`, which must be exactly filled: a stream
     /// that ends early, runs over, or does not parse is corruption of the block at `offset` in `file`.
+    ///
+    /// Streams of stored and fixed-code blocks (what ``compress(_:with:appendingTo:)`` makes unless
+    /// dynamic codes save more) go through ``FixedHuffmanInflater``, about twice as fast as zlib; a
+    /// stream with a dynamic-code block is inflated again from its start by zlib.
     static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, file: String, offset: Int64
+    ) throws {
+        guard let source = input.baseAddress, let destination = output.baseAddress else {
+            return try inflateWithZlib(input, into: output, file: file, offset: offset)
+        }
+        var inflater = FixedHuffmanInflater(
+            input: source, inputCount: input.count, output: destination, capacity: output.count)
+        do {
+            _ = try inflater.decode(until: Int.max)
+        } catch .dynamicCodes {
+            return try inflateWithZlib(input, into: output, file: file, offset: offset)
+        } catch .corrupt(let reason) {
+            throw LSMError.corruption(file: file, offset: offset, reason: "\(reason)")
+        }
+        guard inflater.produced == output.count else {
+            throw LSMError.corruption(
+                file: file, offset: offset,
+                reason: "compressed block inflates to \(inflater.produced) bytes, expected \(output.count)")
+        }
+    }
+
+    /// ``decompress(_:into:file:offset:)`` by zlib alone, for any raw deflate stream.
+    static func inflateWithZlib(
         _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, file: String, offset: Int64
     ) throws {
         guard let inflater = pool.withLock({ $0.popLast() }) ?? Inflater() else {

@@ -42,6 +42,10 @@ final class BlockBuilder {
     /// The key most recently added.
     var lastKey: UnsafeRawBufferPointer { lastKeyBuffer.bytes }
 
+    /// The offsets of the restart entries, the first always 0: where a block compressed in segments
+    /// may start one (``TableBuilder``).
+    var restartOffsets: [UInt32] { restarts }
+
     /// The size the block would have if finished now.
     var estimatedSize: Int { buffer.count + restarts.count * 4 + 4 }
 

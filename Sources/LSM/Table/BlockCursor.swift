@@ -180,43 +180,11 @@ struct BlockCursor {
         return UnsafeRawBufferPointer(start: data + header.keyStart, count: header.nonShared)
     }
 
-    /// Decodes the three varints of the entry at `offset` and checks that its key delta and value lie
+    /// Decodes the header of the entry at `offset` and checks that its key delta and value lie
     /// within the entries area.
     @inline(__always)
-    private func decodeHeader(at offset: Int) -> (shared: Int, nonShared: Int, valueLength: Int, keyStart: Int)? {
-        let limit = restartOffset
-        let shared: Int
-        let nonShared: Int
-        let valueLength: Int
-        var p = offset
-        if limit - p >= 3 {
-            let a = data.load(fromByteOffset: p, as: UInt8.self)
-            let b = data.load(fromByteOffset: p + 1, as: UInt8.self)
-            let c = data.load(fromByteOffset: p + 2, as: UInt8.self)
-            if (a | b | c) < 0x80 {
-                shared = Int(a)
-                nonShared = Int(b)
-                valueLength = Int(c)
-                p += 3
-            } else {
-                guard let decoded = decodeHeaderSlow(at: p) else { return nil }
-                (shared, nonShared, valueLength, p) = decoded
-            }
-        } else {
-            guard let decoded = decodeHeaderSlow(at: p) else { return nil }
-            (shared, nonShared, valueLength, p) = decoded
-        }
-        guard nonShared <= limit - p, valueLength <= limit - p - nonShared else { return nil }
-        return (shared, nonShared, valueLength, p)
-    }
-
-    private func decodeHeaderSlow(at offset: Int) -> (Int, Int, Int, Int)? {
-        let limit = data + restartOffset
-        guard let (shared, p1) = Coding.decodeVarint32(data + offset, limit),
-            let (nonShared, p2) = Coding.decodeVarint32(p1, limit),
-            let (valueLength, p3) = Coding.decodeVarint32(p2, limit)
-        else { return nil }
-        return (Int(shared), Int(nonShared), Int(valueLength), p3 - data)
+    private func decodeHeader(at offset: Int) -> BlockEntryHeader? {
+        BlockEntryHeader.decode(data, at: offset, limit: restartOffset)
     }
 
     /// Decodes the entry at `nextEntry` into the key scratch and value range, or leaves the cursor
@@ -240,9 +208,9 @@ struct BlockCursor {
         if length > keyCapacity { growScratch(to: length) }
         (keyBase + header.shared).copyMemory(from: data + header.keyStart, byteCount: header.nonShared)
         keyLength = length
-        valueStart = header.keyStart + header.nonShared
+        valueStart = header.valueStart
         valueLength = header.valueLength
-        nextEntry = valueStart + valueLength
+        nextEntry = header.end
         while restartIndex + 1 < restartCount && restartPoint(restartIndex + 1) <= current {
             restartIndex += 1
         }

@@ -141,7 +141,11 @@ final class Table: @unchecked Sendable {
             guard let handle = BlockHandle.decode(index.value) else {
                 throw indexBlock.corruption("malformed block handle in index")
             }
-            let block = try dataBlock(handle, verifyChecksums: verifyChecksums, fillCache: true)
+            let block: Block
+            switch try blockForLookup(handle, lookupKey: lookupKey, verifyChecksums: verifyChecksums) {
+            case .block(let found): block = found
+            case .answered(let answer): return answer
+            }
             return try withExtendedLifetime(block) { () throws -> LookupResult? in
                 var cursor = BlockCursor(
                     block: block,
@@ -160,6 +164,82 @@ final class Table: @unchecked Sendable {
                 case nil: throw block.corruption("entry with an unknown value type")
                 }
             }
+        }
+    }
+
+    /// What ``blockForLookup(_:lookupKey:verifyChecksums:)`` gives a point lookup.
+    private enum LookupBlock {
+        /// The whole data block, to seek in.
+        case block(Block)
+        /// The block's answer, found by inflating only part of it.
+        case answered(LookupResult?)
+    }
+
+    /// The data block at `handle` for a point lookup of `lookupKey`, or the answer itself.
+    ///
+    /// Mapped uncompressed blocks and cached blocks are used whole. A compressed block that misses
+    /// the cache is searched while it inflates (``InflatingBlockSearch``) and not cached, unless the
+    /// cache saw it miss recently: then it is inflated whole and cached, so that blocks read again
+    /// and again end up in the cache while one-off reads inflate half a block and evict nothing.
+    private func blockForLookup(
+        _ handle: BlockHandle, lookupKey: UnsafeRawBufferPointer, verifyChecksums: Bool
+    ) throws -> LookupBlock {
+        var mappedStored: UnsafeRawPointer?
+        if let mapping {
+            let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
+            let pointer = mapping.base + stored.offset
+            if pointer.load(fromByteOffset: stored.size, as: UInt8.self) == 0 {
+                return .block(try dataBlock(handle, verifyChecksums: verifyChecksums, fillCache: true))
+            }
+            mappedStored = pointer
+        }
+        var admit = false
+        if let blockCache {
+            switch blockCache.probe(fileNumber: fileNumber, offset: handle.offset) {
+            case .hit(let cached): return .block(cached)
+            case .miss(let seenRecently): admit = seenRecently
+            }
+        }
+        let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
+        return try withStoredBlock(at: stored, mapped: mappedStored) { raw in
+            if verifyChecksums {
+                try Table.verifyChecksum(raw, size: stored.size, path: path, offset: stored.offset)
+            }
+            let type = raw.load(fromByteOffset: stored.size, as: UInt8.self)
+            if !admit, type == 1 || type == 2 {
+                let outcome = try CompressedBlock.withSegments(
+                    raw, size: stored.size, type: type, path: path, offset: stored.offset
+                ) { uncompressedSize, segments in
+                    InflatingBlockSearch.search(segments, uncompressedSize: uncompressedSize, lookupKey: lookupKey)
+                }
+                if case .answered(let answer) = outcome { return .answered(answer) }
+            }
+            let contents = try Table.decodeStoredBlock(
+                raw, size: stored.size, path: path, offset: stored.offset, verifyChecksum: false, reuse: nil)
+            let block = try Block.make(
+                owning: contents.memory, size: contents.count, file: path, offset: Int64(handle.offset))
+            blockCache?.insert(fileNumber: fileNumber, offset: handle.offset, block: block)
+            return .block(block)
+        }
+    }
+
+    /// Calls `body` with the stored block at `stored` followed by its 5-byte trailer: in the mapping
+    /// at `mapped` when given, else read from the file into temporary memory.
+    private func withStoredBlock<Result>(
+        at stored: (offset: Int, size: Int), mapped: UnsafeRawPointer?,
+        _ body: (UnsafeRawPointer) throws -> Result
+    ) throws -> Result {
+        if let mapped { return try body(mapped) }
+        return try withUnsafeTemporaryAllocation(byteCount: stored.size + 5, alignment: 8) { buffer in
+            guard let base = buffer.baseAddress else {
+                throw LSMError.corruption(file: path, offset: Int64(stored.offset), reason: "empty block buffer")
+            }
+            let got = try file.read(into: base, count: stored.size + 5, at: Int64(stored.offset))
+            guard got == stored.size + 5 else {
+                throw LSMError.corruption(
+                    file: path, offset: Int64(stored.offset), reason: "file ends inside the block")
+            }
+            return try body(UnsafeRawPointer(base))
         }
     }
 
@@ -315,30 +395,24 @@ final class Table: @unchecked Sendable {
             let copy = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 8)
             copy.copyMemory(from: stored, byteCount: size)
             return (copy, size)
-        case 1:
-            guard let (length, start) = Coding.decodeVarint32(stored, stored + size) else {
-                throw LSMError.corruption(
-                    file: path, offset: Int64(offset), reason: "compressed block without a valid uncompressed size")
+        case 1, 2:
+            return try CompressedBlock.withSegments(stored, size: size, type: type, path: path, offset: offset) {
+                uncompressed, segments in
+                let memory = UnsafeMutableRawPointer.allocate(byteCount: max(uncompressed, 1), alignment: 8)
+                do {
+                    for segment in segments {
+                        try Zlib.decompress(
+                            segment.stream,
+                            into: UnsafeMutableRawBufferPointer(
+                                start: memory + segment.outputStart, count: segment.outputLength),
+                            file: path, offset: Int64(offset))
+                    }
+                } catch {
+                    memory.deallocate()
+                    throw error
+                }
+                return (memory, uncompressed)
             }
-            // Deflate cannot expand data more than 1032-fold; a larger claim is damage, and must not
-            // become a huge allocation.
-            let uncompressed = Int(length)
-            guard uncompressed <= size * 1032 + 64 else {
-                throw LSMError.corruption(
-                    file: path, offset: Int64(offset),
-                    reason: "compressed block claims \(uncompressed) bytes, impossible from \(size)")
-            }
-            let memory = UnsafeMutableRawPointer.allocate(byteCount: max(uncompressed, 1), alignment: 8)
-            do {
-                try Zlib.decompress(
-                    UnsafeRawBufferPointer(start: start, count: stored + size - start),
-                    into: UnsafeMutableRawBufferPointer(start: memory, count: uncompressed),
-                    file: path, offset: Int64(offset))
-            } catch {
-                memory.deallocate()
-                throw error
-            }
-            return (memory, uncompressed)
         default:
             throw LSMError.corruption(
                 file: path, offset: Int64(offset), reason: "unknown block compression type \(type)")

@@ -20,6 +20,10 @@ final class TableBuilder {
     /// Bytes not yet written to the file.
     private let output = ByteBuffer(capacity: TableBuilder.writeChunk + (16 << 10))
     private let compressed = ByteBuffer(capacity: 8 << 10)
+    /// The deflate streams of a segmented block's segments, before its directory is known.
+    private let segmentStreams = ByteBuffer(capacity: 8 << 10)
+    /// Each segment's uncompressed and compressed length, for the directory.
+    @exclusivity(unchecked) private var segmentLengths: [(uncompressed: Int, compressed: Int)] = []
     /// Scratch for index keys, encoded handles and the filter.
     private let scratch = ByteBuffer(capacity: 256)
     private let handleBytes = ByteBuffer(capacity: BlockHandle.maxEncodedLength)
@@ -32,6 +36,9 @@ final class TableBuilder {
     /// Entries added.
     @exclusivity(unchecked) private(set) var entryCount = 0
 
+    /// The shortest tail of a data block that is deflated as a segment of its own.
+    static let minimumSegmentBytes = 1 << 10
+
     /// Buffered output is written once it reaches this size.
     private static let writeChunk = 64 << 10
 
@@ -41,7 +48,9 @@ final class TableBuilder {
         self.file = file
         self.fileName = fileName
         dataBlock = BlockBuilder(restartInterval: max(options.blockRestartInterval, 1))
-        deflater = options.compression == .zlib ? Zlib.Deflater(fixedCodes: true) : nil
+        // memLevel 6: a 2^13-slot match-finder hash, cleared for every segment (16 KiB instead of
+        // the default's 64 KiB); lower levels collide so much that deflate runs twice as long.
+        deflater = options.compression == .zlib ? Zlib.Deflater(fixedCodes: true, memoryLevel: 6) : nil
     }
 
     /// The file's size if the table were finished now, approximately: bytes emitted so far plus
@@ -85,14 +94,14 @@ final class TableBuilder {
         if options.bloomBitsPerKey > 0 {
             scratch.removeAll()
             BloomFilter.build(hashes: filterHashes, bitsPerKey: options.bloomBitsPerKey, into: scratch)
-            filterHandle = try writeBlock(scratch.bytes, compressible: false)
+            filterHandle = try writeBlock(scratch.bytes, segmentStarts: nil)
         }
         if let handle = pendingHandle {
             writeSuccessor(of: lastKey.bytes)
             addIndexEntry(handle)
             pendingHandle = nil
         }
-        let indexHandle = try writeBlock(indexBlock.finish(), compressible: false)
+        let indexHandle = try writeBlock(indexBlock.finish(), segmentStarts: nil)
         Footer(filterHandle: filterHandle, indexHandle: indexHandle).encode(into: output)
         offset += UInt64(Footer.encodedLength)
         try writeOutput()
@@ -109,21 +118,22 @@ final class TableBuilder {
 
     private func flushDataBlock() throws {
         guard !dataBlock.isEmpty else { return }
-        pendingHandle = try writeBlock(dataBlock.finish(), compressible: true)
+        pendingHandle = try writeBlock(dataBlock.finish(), segmentStarts: dataBlock.restartOffsets)
         dataBlock.reset()
     }
 
-    /// Appends `contents` (deflated if allowed and worth it) and its trailer to the output; returns
-    /// its handle.
-    private func writeBlock(_ contents: UnsafeRawBufferPointer, compressible: Bool) throws -> BlockHandle {
+    /// Appends `contents` and its trailer to the output and returns its handle. A data block (one
+    /// with `segmentStarts`, its restart offsets) is compressed when allowed and worth it.
+    private func writeBlock(_ contents: UnsafeRawBufferPointer, segmentStarts: [UInt32]?) throws -> BlockHandle {
         var stored = contents
         var type: UInt8 = 0
-        if compressible, let deflater {
-            // Fixed codes first (cheaper to inflate); dynamic codes when fixed ones do not save an
-            // eighth, as for binary data whose bytes are skewed but not repeated.
-            if deflate(contents, with: deflater) {
+        if let segmentStarts, let deflater {
+            // Segments with fixed codes first (cheap to inflate, and a point read inflates one
+            // segment); one stream with dynamic codes when that does not save an eighth, as for
+            // binary data whose bytes are skewed but not repeated.
+            if deflateInSegments(contents, starts: segmentStarts, with: deflater) {
                 stored = compressed.bytes
-                type = 1
+                type = 2
             } else {
                 let dynamic = dynamicDeflater ?? Zlib.Deflater(fixedCodes: false)
                 dynamicDeflater = dynamic
@@ -143,13 +153,52 @@ final class TableBuilder {
         return handle
     }
 
-    /// Fills `compressed` with the block's compressed form (`varint64 rawLength | raw deflate`) and
-    /// returns whether it saves at least an eighth of `contents`.
+    /// Fills `compressed` with the block's compressed form as one stream (type 1: `varint64
+    /// rawLength | raw deflate`) and returns whether it saves at least an eighth of `contents`.
     private func deflate(_ contents: UnsafeRawBufferPointer, with deflater: Zlib.Deflater) -> Bool {
         compressed.removeAll()
         compressed.appendVarint64(UInt64(contents.count))
         return Zlib.compress(contents, with: deflater, appendingTo: compressed)
             && compressed.count < contents.count - contents.count / 8
+    }
+
+    /// Fills `compressed` with the block deflated in segments (type 2), each starting at a restart
+    /// point and an independent raw deflate stream, behind a directory of their lengths; returns whether
+    /// it saves at least an eighth of `contents`. `starts` are the block's restart offsets; the last
+    /// segment also holds the restart array.
+    private func deflateInSegments(
+        _ contents: UnsafeRawBufferPointer, starts: [UInt32], with deflater: Zlib.Deflater
+    ) -> Bool {
+        segmentStreams.removeAll()
+        segmentLengths.removeAll(keepingCapacity: true)
+        func appendSegment(_ start: Int, _ end: Int) -> Bool {
+            let before = segmentStreams.count
+            guard start < end,
+                Zlib.compress(
+                    UnsafeRawBufferPointer(rebasing: contents[start..<end]), with: deflater,
+                    appendingTo: segmentStreams)
+            else { return false }
+            segmentLengths.append((end - start, segmentStreams.count - before))
+            return true
+        }
+        // A segment ends where a restart interval starts, unless less than `minimumSegmentBytes`
+        // would follow: the rest then joins it (each segment costs zlib a Huffman tree build, some
+        // 5 µs, even with fixed codes).
+        var start = 0
+        for restart in starts.dropFirst() where contents.count - Int(restart) >= TableBuilder.minimumSegmentBytes {
+            guard appendSegment(start, Int(restart)) else { return false }
+            start = Int(restart)
+        }
+        guard appendSegment(start, contents.count) else { return false }
+        compressed.removeAll()
+        compressed.appendVarint64(UInt64(contents.count))
+        compressed.appendVarint64(UInt64(segmentLengths.count))
+        for lengths in segmentLengths {
+            compressed.appendVarint64(UInt64(lengths.uncompressed))
+            compressed.appendVarint64(UInt64(lengths.compressed))
+        }
+        compressed.append(segmentStreams.bytes)
+        return compressed.count < contents.count - contents.count / 8
     }
 
     private func writeOutput() throws {

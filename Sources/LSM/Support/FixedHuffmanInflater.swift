@@ -1,0 +1,354 @@
+/// A decoder for raw deflate streams (RFC 1951) whose blocks are stored or use the fixed Huffman
+/// codes — what ``Zlib`` writes for nearly every table block — faster than zlib's `inflate` and able
+/// to stop as soon as enough output is ready (DESIGN.md, "Inflating table blocks").
+///
+/// zlib decodes any stream but spends about 1.4 ns per output byte on these blocks; a point read
+/// that misses the block cache spent most of its time there. Decoding only fixed codes needs no
+/// code tables built per block: two small constant tables, read a symbol at a time from a 64-bit
+/// bit buffer refilled eight bytes at once.
+///
+/// A block with dynamic codes raises ``Failure/dynamicCodes``: the caller then inflates the whole
+/// stream with zlib instead. Every other problem — a reserved block type, an invalid code, a
+/// distance reaching before the output's start, output beyond the buffer, input that ends too
+/// soon — is ``Failure/corrupt(_:)``; the decoder never reads or writes outside its buffers.
+///
+/// The decoder is resumable: ``decode(until:)`` returns once `target` bytes are out (a match may
+/// overshoot it), and a later call goes on from there.
+struct FixedHuffmanInflater {
+    /// Why decoding stopped short of the stream's end.
+    enum Failure: Error {
+        /// A block uses dynamic Huffman codes, which this decoder leaves to zlib.
+        case dynamicCodes
+        /// The stream is malformed.
+        case corrupt(StaticString)
+    }
+
+    /// What ``decode(until:)`` reached.
+    enum Progress {
+        /// At least the requested number of bytes is out; the stream goes on.
+        case reachedTarget
+        /// The final block ended; ``produced`` bytes are out.
+        case streamEnded
+    }
+
+    /// Where the decoder is between calls.
+    private enum Phase {
+        /// Before a block header.
+        case header
+        /// Inside a fixed-code block.
+        case fixed
+        /// Inside a stored block with this many bytes left to copy.
+        case stored(Int)
+        /// After the final block.
+        case ended
+    }
+
+    private let inputEnd: UnsafeRawPointer
+    /// The next input byte not yet in `bits`.
+    private var next: UnsafeRawPointer
+    /// Input bits not yet consumed, the next one lowest.
+    private var bits: UInt64 = 0
+    /// How many bits of `bits` are valid.
+    private var bitCount = 0
+    /// Zero bytes put into `bits` after the input ran out; consuming any of them means the input was
+    /// cut short.
+    private var paddingBytes = 0
+    private let output: UnsafeMutableRawPointer
+    private let capacity: Int
+    /// Bytes written to `output` so far.
+    private(set) var produced = 0
+    private var phase = Phase.header
+    private var sawFinalBlock = false
+
+    /// A decoder of the raw deflate stream of `inputCount` bytes at `input` into the `capacity`
+    /// bytes at `output`, which bound the output. Both must stay valid while the decoder is used.
+    init(input: UnsafeRawPointer, inputCount: Int, output: UnsafeMutableRawPointer, capacity: Int) {
+        next = input
+        inputEnd = input + inputCount
+        self.output = output
+        self.capacity = capacity
+    }
+
+    /// Decodes until at least `target` bytes are out or the stream ends (pass `Int.max` to decode
+    /// the whole stream).
+    mutating func decode(until target: Int) throws(Failure) -> Progress {
+        while true {
+            switch phase {
+            case .ended:
+                return .streamEnded
+            case .header:
+                if sawFinalBlock {
+                    phase = .ended
+                    return .streamEnded
+                }
+                try readBlockHeader()
+            case .fixed:
+                if produced >= target { return .reachedTarget }
+                try decodeFixedSymbols(until: target)
+            case .stored(let remaining):
+                if produced >= target && remaining > 0 { return .reachedTarget }
+                try copyStored(remaining, until: target)
+            }
+        }
+    }
+
+    // MARK: - Bits
+
+    /// Tops `bits` up to at least 56 valid bits, padding with zero bytes past the input's end.
+    @inline(__always)
+    private mutating func refill() {
+        if inputEnd - next >= 8 {
+            bits |= UInt64(littleEndian: next.loadUnaligned(as: UInt64.self)) << UInt64(bitCount)
+            next += (63 - bitCount) >> 3
+            bitCount |= 56
+        } else {
+            refillSlowly()
+        }
+    }
+
+    private mutating func refillSlowly() {
+        while bitCount <= 56 {
+            if next < inputEnd {
+                bits |= UInt64(next.load(as: UInt8.self)) << UInt64(bitCount)
+                next += 1
+            } else {
+                paddingBytes += 1
+            }
+            bitCount += 8
+        }
+    }
+
+    /// Throws when decoding has consumed padding, that is, read past the input's end.
+    @inline(__always)
+    private func checkInputNotOverrun() throws(Failure) {
+        if paddingBytes * 8 > bitCount { throw .corrupt("compressed block is cut short") }
+    }
+
+    // MARK: - Blocks
+
+    private mutating func readBlockHeader() throws(Failure) {
+        refill()
+        let header = Int(bits & 7)
+        bits >>= 3
+        bitCount -= 3
+        try checkInputNotOverrun()
+        sawFinalBlock = header & 1 == 1
+        switch header >> 1 {
+        case 0:
+            // Stored: skip to a byte boundary, hand the whole bytes still buffered back to the input,
+            // then read LEN and its complement.
+            let skip = bitCount & 7
+            bits >>= UInt64(skip)
+            bitCount -= skip
+            next -= bitCount / 8 - paddingBytes
+            bits = 0
+            bitCount = 0
+            paddingBytes = 0
+            guard inputEnd - next >= 4 else { throw .corrupt("compressed block is cut short") }
+            let length = Int(next.load(as: UInt8.self)) | Int(next.load(fromByteOffset: 1, as: UInt8.self)) << 8
+            let complement =
+                Int(next.load(fromByteOffset: 2, as: UInt8.self))
+                | Int(next.load(fromByteOffset: 3, as: UInt8.self)) << 8
+            guard length ^ complement == 0xFFFF else { throw .corrupt("stored deflate block with a bad length") }
+            next += 4
+            phase = .stored(length)
+        case 1:
+            phase = .fixed
+        case 2:
+            throw .dynamicCodes
+        default:
+            throw .corrupt("deflate block of the reserved type")
+        }
+    }
+
+    private mutating func copyStored(_ remaining: Int, until target: Int) throws(Failure) {
+        guard remaining > 0 else {
+            phase = .header
+            return
+        }
+        let count = min(remaining, max(target - produced, 1))
+        guard inputEnd - next >= count else { throw .corrupt("compressed block is cut short") }
+        guard capacity - produced >= count else { throw .corrupt("compressed block inflates past its size") }
+        (output + produced).copyMemory(from: next, byteCount: count)
+        next += count
+        produced += count
+        phase = count == remaining ? .header : .stored(remaining - count)
+    }
+
+    /// Decodes fixed-code symbols until the block ends or at least `target` bytes are out.
+    ///
+    /// The bit buffer and input position live in locals for the loop (stored back on every exit), so
+    /// they stay in registers; the common refill loads eight bytes at once.
+    private mutating func decodeFixedSymbols(until target: Int) throws(Failure) {
+        let literalTable = FixedHuffmanTables.literalLength
+        let distanceTable = FixedHuffmanTables.distance
+        let start = output
+        var out = output + produced
+        let end = output + capacity
+        var bits = self.bits
+        var bitCount = self.bitCount
+        var next = self.next
+        let fastInputEnd = inputEnd - 8
+        // One past the end when the caller wants the whole block: the loop then runs to the block's
+        // end-of-block code, and a literal or match beyond the buffer is corruption.
+        let stop = target > capacity ? end + 1 : start + target
+        defer {
+            produced = out - start
+            self.bits = bits
+            self.bitCount = bitCount
+            self.next = next
+        }
+        while out < stop {
+            if bitCount < 32 {
+                // One symbol needs at most 9 + 5 + 5 + 13 = 32 bits.
+                if next <= fastInputEnd {
+                    bits |= UInt64(littleEndian: next.loadUnaligned(as: UInt64.self)) &<< UInt64(bitCount)
+                    next += (63 - bitCount) >> 3
+                    bitCount |= 56
+                } else {
+                    self.bits = bits
+                    self.bitCount = bitCount
+                    self.next = next
+                    refillSlowly()
+                    bits = self.bits
+                    bitCount = self.bitCount
+                    next = self.next
+                }
+            }
+            // The entry's low six bits are the code length: shifting by the entry itself consumes it.
+            let entry = literalTable[Int(truncatingIfNeeded: bits & 511)]
+            bits = bits &>> UInt64(entry)
+            bitCount -= Int(entry & 63)
+            if entry & FixedHuffmanTables.notLiteral == 0 {
+                guard out < end else { throw .corrupt("compressed block inflates past its size") }
+                out.storeBytes(of: UInt8(truncatingIfNeeded: entry >> 16), as: UInt8.self)
+                out += 1
+                continue
+            }
+            let kind = entry & FixedHuffmanTables.kindMask
+            if kind == FixedHuffmanTables.endOfBlock {
+                self.bitCount = bitCount
+                try checkInputNotOverrun()
+                phase = .header
+                return
+            }
+            guard kind == FixedHuffmanTables.length else { throw .corrupt("invalid deflate length code") }
+            let lengthExtra = UInt64((entry >> 8) & 0xF)
+            let length = Int((entry >> 16) & 0x1FF) + Int(truncatingIfNeeded: bits & ((1 &<< lengthExtra) &- 1))
+            bits = bits &>> lengthExtra
+            let distanceEntry = distanceTable[Int(truncatingIfNeeded: bits & 31)]
+            bits = bits &>> 5
+            guard distanceEntry != 0 else { throw .corrupt("invalid deflate distance code") }
+            let distanceExtra = UInt64(distanceEntry & 0xF)
+            let distance =
+                Int(distanceEntry >> 16) + Int(truncatingIfNeeded: bits & ((1 &<< distanceExtra) &- 1))
+            bits = bits &>> distanceExtra
+            bitCount -= Int(lengthExtra) + 5 + Int(distanceExtra)
+            guard distance <= out - start else { throw .corrupt("deflate distance before the block's start") }
+            guard length <= end - out else { throw .corrupt("compressed block inflates past its size") }
+            copyMatch(to: out, distance: distance, length: length, room: end - out)
+            out += length
+        }
+        self.bitCount = bitCount
+        try checkInputNotOverrun()
+    }
+
+    /// Copies `length` bytes from `distance` bytes back to `destination`, where `room` bytes of the
+    /// buffer are left. The source may overlap the destination (a repeated pattern).
+    @inline(__always)
+    private func copyMatch(to destination: UnsafeMutableRawPointer, distance: Int, length: Int, room: Int) {
+        var source = UnsafeRawPointer(destination - distance)
+        var target = destination
+        if distance >= 8 && room >= length + 8 {
+            // Eight bytes at a time; each word's source lies wholly before its destination, and the
+            // overshoot past `length` stays inside the buffer and is overwritten later or never read.
+            let stop = destination + length
+            repeat {
+                target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                source += 8
+                target += 8
+            } while target < stop
+        } else {
+            for _ in 0..<length {
+                target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+                source += 1
+                target += 1
+            }
+        }
+    }
+}
+
+/// The lookup tables of the fixed Huffman codes (RFC 1951, 3.2.6), indexed by the next input bits
+/// (least significant first), so one load decodes a symbol.
+enum FixedHuffmanTables {
+    /// Entry kinds, in bits 6–7 of a literal/length entry; every kind but a literal also sets the top
+    /// bit, so the decoding loop tells a literal by one bit test.
+    static let literal: UInt32 = 0x00
+    static let length: UInt32 = 0x8000_0040
+    static let endOfBlock: UInt32 = 0x8000_0080
+    static let invalid: UInt32 = 0x8000_00C0
+    static let kindMask: UInt32 = 0x8000_00C0
+    static let notLiteral: UInt32 = 0x8000_0000
+
+    /// 512 entries for the 9 next bits: code length in bits 0–5, kind in bits 6–7, for a length
+    /// symbol its extra bit count in bits 8–11, and the literal byte or the base length in bits 16–24.
+    ///
+    /// `nonisolated(unsafe)`: written once by the lazy static initializer (which Swift runs exactly
+    /// once, thread-safely) and only read afterwards; a raw pointer spares the decoding loop an array
+    /// retain and a bounds check per symbol. Never freed.
+    nonisolated(unsafe) static let literalLength: UnsafePointer<UInt32> = {
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: 512)
+        table.initialize(repeating: 0, count: 512)
+        let lengthBases = [
+            3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
+            227, 258,
+        ]
+        let lengthExtras = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+        for symbol in 0..<288 {
+            let code: Int
+            let codeLength: Int
+            switch symbol {
+            case 0..<144: (code, codeLength) = (0x30 + symbol, 8)
+            case 144..<256: (code, codeLength) = (0x190 + symbol - 144, 9)
+            case 256..<280: (code, codeLength) = (symbol - 256, 7)
+            default: (code, codeLength) = (0xC0 + symbol - 280, 8)
+            }
+            var entry = UInt32(codeLength)
+            switch symbol {
+            case 0..<256: entry |= literal | UInt32(symbol) << 16
+            case 256: entry |= endOfBlock
+            case 257...285:
+                let index = symbol - 257
+                entry |= length | UInt32(lengthExtras[index]) << 8 | UInt32(lengthBases[index]) << 16
+            default: entry |= invalid
+            }
+            let reversed = reverseBits(code, count: codeLength)
+            for high in 0..<(1 << (9 - codeLength)) {
+                table[reversed | high << codeLength] = entry
+            }
+        }
+        return UnsafePointer(table)
+    }()
+
+    /// 32 entries for the 5 next bits: the distance's extra bit count in bits 0–3 and its base from
+    /// bit 16; 0 for the two invalid codes. Unsafe and never freed, as ``literalLength``.
+    nonisolated(unsafe) static let distance: UnsafePointer<UInt32> = {
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: 32)
+        table.initialize(repeating: 0, count: 32)
+        var base = 1
+        for symbol in 0..<30 {
+            let extra = symbol < 2 ? 0 : symbol / 2 - 1
+            table[reverseBits(symbol, count: 5)] = UInt32(extra) | UInt32(base) << 16
+            base += 1 << extra
+        }
+        return UnsafePointer(table)
+    }()
+
+    private static func reverseBits(_ value: Int, count: Int) -> Int {
+        var reversed = 0
+        for bit in 0..<count where value & (1 << bit) != 0 {
+            reversed |= 1 << (count - 1 - bit)
+        }
+        return reversed
+    }
+}
