@@ -307,3 +307,52 @@ struct CompressionTests {
         if case .hit = cache.probe(fileNumber: 7, offset: 8192) {} else { Issue.record("inserted block not found") }
     }
 }
+
+extension CompressionTests {
+    @Test("lookups in damaged compressed blocks read without checksums answer or throw, never crash")
+    func damagedBlocksWithoutChecksums() throws {
+        let seed = testSeed(default: 0xDA3A)
+        var rng = SeededGenerator(seed: seed)
+        var entries = TableTestSupport.randomEntries(
+            userKeyCount: 600, maxVersions: 1, valueLength: 40...100, rng: &rng)
+        for i in entries.indices where !entries[i].value.isEmpty {
+            entries[i].value = Self.sample(shape: 1, count: entries[i].value.count, rng: &rng)
+        }
+        let directory = TableTestSupport.makeTempDirectory()
+        defer { TableTestSupport.removeDirectory(directory) }
+        let path = directory + "/000001.ldb"
+        var options = LSMOptions()
+        options.compression = .zlib
+        try TableTestSupport.buildTable(entries, options: options, path: path)
+        let pristine = try PosixFile.openForReading(path).readAll()
+        let handles = TableTestSupport.dataBlockHandles(try TableTestSupport.openTable(path, options: options))
+        var answered = 0
+        var failed = 0
+        for round in 0..<200 {
+            var bytes = pristine
+            let handle = handles[Int.random(in: 0..<handles.count, using: &rng)]
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let at = Int(handle.offset) + Int.random(in: 0..<Int(handle.size), using: &rng)
+                bytes[at] ^= UInt8.random(in: 1...255, using: &rng)
+            }
+            let file = try PosixFile.create(path)
+            try file.write(bytes)
+            try file.close()
+            let table = try TableTestSupport.openTable(path, options: options, blockCache: nil)
+            for _ in 0..<40 {
+                let userKey = entries[Int.random(in: 0..<entries.count, using: &rng)].userKey
+                do {
+                    _ = try InternalKey.make(userKey, sequence: InternalKey.maxSequence, type: .value).withUnsafeBytes {
+                        try table.get($0, verifyChecksums: false)
+                    }
+                    answered += 1
+                } catch is LSMError {
+                    failed += 1
+                } catch {
+                    Issue.record("seed \(seed), round \(round): not an LSMError: \(error)")
+                }
+            }
+        }
+        #expect(answered > 0 && failed > 0, "seed \(seed): \(answered) answered, \(failed) failed")
+    }
+}
