@@ -189,12 +189,26 @@ struct CompressionTests {
 
     /// Values like db_bench's (fixed codes save half: segmented blocks) or from a 16-letter alphabet
     /// (only dynamic codes save enough: one-stream blocks).
-    private static func entries(segmented: Bool, rng: inout SeededGenerator) -> [Entry] {
-        var entries = TableTestSupport.randomEntries(userKeyCount: 6000, valueLength: 20...120, rng: &rng)
+    private static func entries(
+        segmented: Bool, userKeyCount: Int = 6000, maxVersions: Int = 3, rng: inout SeededGenerator
+    ) -> [Entry] {
+        var entries = TableTestSupport.randomEntries(
+            userKeyCount: userKeyCount, maxVersions: maxVersions, valueLength: 20...120, rng: &rng)
         for i in entries.indices where !entries[i].value.isEmpty {
             entries[i].value = sample(shape: segmented ? 1 : 3, count: entries[i].value.count, rng: &rng)
         }
         return entries
+    }
+
+    /// Writes `entries` as a zlib-compressed table in `directory`; returns its path and options.
+    private static func buildCompressedTable(_ entries: [Entry], in directory: String) throws -> (
+        path: String, options: LSMOptions
+    ) {
+        let path = directory + "/000001.ldb"
+        var options = LSMOptions()
+        options.compression = .zlib
+        try TableTestSupport.buildTable(entries, options: options, path: path)
+        return (path, options)
     }
 
     @Test(
@@ -206,10 +220,7 @@ struct CompressionTests {
         let entries = Self.entries(segmented: segmented, rng: &rng)
         let directory = TableTestSupport.makeTempDirectory()
         defer { TableTestSupport.removeDirectory(directory) }
-        let path = directory + "/000001.ldb"
-        var options = LSMOptions()
-        options.compression = .zlib
-        try TableTestSupport.buildTable(entries, options: options, path: path)
+        let (path, options) = try Self.buildCompressedTable(entries, in: directory)
         let cache = cached ? BlockCache(capacity: 256 << 10) : nil
         let table = try TableTestSupport.openTable(path, options: options, blockCache: cache)
 
@@ -313,17 +324,10 @@ extension CompressionTests {
     func damagedBlocksWithoutChecksums() throws {
         let seed = testSeed(default: 0xDA3A)
         var rng = SeededGenerator(seed: seed)
-        var entries = TableTestSupport.randomEntries(
-            userKeyCount: 600, maxVersions: 1, valueLength: 40...100, rng: &rng)
-        for i in entries.indices where !entries[i].value.isEmpty {
-            entries[i].value = Self.sample(shape: 1, count: entries[i].value.count, rng: &rng)
-        }
+        let entries = Self.entries(segmented: true, userKeyCount: 600, maxVersions: 1, rng: &rng)
         let directory = TableTestSupport.makeTempDirectory()
         defer { TableTestSupport.removeDirectory(directory) }
-        let path = directory + "/000001.ldb"
-        var options = LSMOptions()
-        options.compression = .zlib
-        try TableTestSupport.buildTable(entries, options: options, path: path)
+        let (path, options) = try Self.buildCompressedTable(entries, in: directory)
         let pristine = try PosixFile.openForReading(path).readAll()
         let handles = TableTestSupport.dataBlockHandles(try TableTestSupport.openTable(path, options: options))
         var answered = 0
