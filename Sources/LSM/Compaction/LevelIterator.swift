@@ -6,7 +6,7 @@
 ///
 /// Generic over the table iterator type so that the store's levels (always ``TableIterator``) step
 /// through a concrete class: through an existential every access to `current` cost a retain and a
-/// release. The open table's validity and key are cached after every move all the same.
+/// release. The open table's validity, key and value are cached after every move all the same.
 final class LevelIterator<Child: InternalIterator>: InternalIterator {
     private let files: [FileMetaData]
     private let openFile: (FileMetaData) throws -> Child
@@ -14,8 +14,9 @@ final class LevelIterator<Child: InternalIterator>: InternalIterator {
     private var fileIndex = 0
     /// The open table's iterator, or nil when none is open (before a seek, past the end, on error).
     private var current: Child?
-    /// The open table's key when `isValid`.
+    /// The open table's key and value when `isValid`.
     private var currentKey = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var currentValue = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var isValid = false
     private(set) var error: LSMError?
 
@@ -48,10 +49,7 @@ final class LevelIterator<Child: InternalIterator>: InternalIterator {
 
     var key: UnsafeRawBufferPointer { currentKey }
 
-    var value: UnsafeRawBufferPointer {
-        guard let current else { preconditionFailure("value of an invalid level iterator") }
-        return current.value
-    }
+    var value: UnsafeRawBufferPointer { currentValue }
 
     /// The index of the first file whose largest key is at or after `target`, or `files.count`.
     private func firstFile(endingAtOrAfter target: UnsafeRawBufferPointer) -> Int {
@@ -93,6 +91,7 @@ final class LevelIterator<Child: InternalIterator>: InternalIterator {
     private func settle(_ table: Child) {
         if table.isValid {
             currentKey = table.key
+            currentValue = table.value
             isValid = true
         } else {
             isValid = false
@@ -112,6 +111,7 @@ final class LevelIterator<Child: InternalIterator>: InternalIterator {
             nextTable.seekToFirst()
             if nextTable.isValid {
                 currentKey = nextTable.key
+                currentValue = nextTable.value
                 isValid = true
                 return
             }

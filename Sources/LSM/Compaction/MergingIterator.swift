@@ -15,6 +15,9 @@ final class MergingIterator: InternalIterator {
     private let children: [any InternalIterator]
     /// The current key of each child, valid while that child is in the heap.
     private let keys: UnsafeMutableBufferPointer<UnsafeRawBufferPointer>
+    /// The current value of each child, cached with its key: reading a child's value through the
+    /// existential would retain and release the child on every access.
+    private let values: UnsafeMutableBufferPointer<UnsafeRawBufferPointer>
     /// Indices of the valid children, a min-heap ordered by `(keys[i], i)`.
     private let heap: UnsafeMutableBufferPointer<Int>
     private var heapCount = 0
@@ -25,12 +28,15 @@ final class MergingIterator: InternalIterator {
         self.children = children
         keys = .allocate(capacity: max(children.count, 1))
         keys.initialize(repeating: UnsafeRawBufferPointer(start: nil, count: 0))
+        values = .allocate(capacity: max(children.count, 1))
+        values.initialize(repeating: UnsafeRawBufferPointer(start: nil, count: 0))
         heap = .allocate(capacity: max(children.count, 1))
         heap.initialize(repeating: 0)
     }
 
     deinit {
         keys.deallocate()
+        values.deallocate()
         heap.deallocate()
     }
 
@@ -52,6 +58,7 @@ final class MergingIterator: InternalIterator {
         child.next()
         if child.isValid {
             guard cacheKey(child.key, of: top) else { return }
+            values[top] = child.value
             siftDown(0)
         } else if let childError = child.error {
             fail(childError)
@@ -66,7 +73,7 @@ final class MergingIterator: InternalIterator {
 
     var key: UnsafeRawBufferPointer { keys[heap[0]] }
 
-    var value: UnsafeRawBufferPointer { children[heap[0]].value }
+    var value: UnsafeRawBufferPointer { values[heap[0]] }
 
     // MARK: Heap
 
@@ -78,6 +85,7 @@ final class MergingIterator: InternalIterator {
             move(child)
             if child.isValid {
                 guard cacheKey(child.key, of: index) else { return }
+                values[index] = child.value
                 heap[heapCount] = index
                 heapCount += 1
             } else if let childError = child.error {
