@@ -34,6 +34,8 @@ public struct LSMOptions: Sendable {
     public var mapTableFiles: Bool = true
 
     /// Upper bound on the bytes of uncompressed blocks kept in the block cache. Default 8 MiB.
+    /// Iterators cache every block they read; a point read that misses on a compressed block
+    /// inflates only the part it needs and caches the block only when it misses again soon after.
     public var blockCacheCapacity: Int = 8 << 20
     /// Upper bound on open table files (the table cache). Default 1000.
     public var maxOpenFiles: Int = 1000
@@ -56,7 +58,9 @@ public struct LSMOptions: Sendable {
     public enum Compression: UInt8, Sendable {
         /// Blocks are stored as they are.
         case none = 0
-        /// Blocks are deflated with zlib (raw deflate, fastest level) when that saves at least 1/8.
+        /// Blocks are deflated with zlib (raw deflate, fastest level) when that saves at least 1/8:
+        /// in segments of a restart interval or more, so that a point read inflates one segment
+        /// (`doc/table_format.md`).
         case zlib = 1
     }
 }
