@@ -18,8 +18,9 @@ import Synchronization
 /// level").
 ///
 /// Compression reuses one ``Deflater`` per table builder (`deflateReset` between blocks instead of a
-/// fresh `deflateInit2`, which would allocate some 256 KiB each time). Decompression borrows an
-/// inflate stream from a small shared pool for the same reason.
+/// fresh `deflateInit2`, which would allocate some 256 KiB each time). Decompression goes through
+/// ``FixedHuffmanInflater`` and, for streams with dynamic codes, borrows a zlib inflate stream from
+/// a small shared pool for the same reason.
 enum Zlib {
     /// A deflate stream owned by one builder, reset for each block.
     final class Deflater {
@@ -32,7 +33,7 @@ enum Zlib {
         /// A deflate stream at the fastest level, with fixed Huffman codes when `fixedCodes`, else
         /// with zlib's default strategy (dynamic codes when they are smaller). `memoryLevel` is
         /// zlib's memLevel (1...9): the match-finder hash has `2^(memoryLevel + 7)` slots, cleared
-        /// on every reset, so a stream reset for every small segment wants a low one.
+        /// on every reset; below 6 it collides so much on 4 KiB blocks that deflate slows down.
         init(fixedCodes: Bool, memoryLevel: Int32 = 8) {
             stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             stream.initialize(to: z_stream())
@@ -104,8 +105,8 @@ enum Zlib {
     /// that ends early, runs over, or does not parse is corruption of the block at `offset` in `file`.
     ///
     /// Streams of stored and fixed-code blocks (what ``compress(_:with:appendingTo:)`` makes unless
-    /// dynamic codes save more) go through ``FixedHuffmanInflater``, about twice as fast as zlib; a
-    /// stream with a dynamic-code block is inflated again from its start by zlib.
+    /// dynamic codes save more) go through ``FixedHuffmanInflater``; a stream with a dynamic-code
+    /// block is inflated again from its start by zlib.
     static func decompress(
         _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, file: String, offset: Int64
     ) throws {
