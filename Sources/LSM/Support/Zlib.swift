@@ -10,7 +10,8 @@ import Synchronization
 #endif
 
 /// Raw deflate (no zlib header) for table data blocks, at the fastest level with zlib's default
-/// window and memLevel, read with the full 32 KiB window so that any raw deflate stream decodes.
+/// window (memLevel as each ``Deflater`` is made), read with the full 32 KiB window so that any raw
+/// deflate stream decodes.
 ///
 /// A block is first deflated with fixed Huffman codes (`Z_FIXED`), which inflate about 40% faster
 /// than dynamic ones because the reader builds no code tables for a 4 KiB block; when that does not
