@@ -360,3 +360,42 @@ extension CompressionTests {
         #expect(answered > 0 && failed > 0, "seed \(seed): \(answered) answered, \(failed) failed")
     }
 }
+
+extension CompressionTests {
+    @Test("a partial search over segments whose streams end early gives up instead of looping")
+    func segmentsEndingEarly() throws {
+        var rng = SeededGenerator(seed: testSeed(default: 0x5E67))
+        let whole = Self.sample(shape: 1, count: 2100, rng: &rng)
+        let parts = [Array(whole[0..<700]), Array(whole[700..<1400]), Array(whole[1400..<2100])]
+        for short in 0..<3 {
+            // Segment `short` claims 700 bytes but its stream ends after 5 (or 0).
+            for kept in [0, 5] {
+                var streams = parts.map { Self.deflate($0, fixedCodes: true) }
+                streams[short] = Self.deflate(Array(parts[short].prefix(kept)), fixedCodes: true)
+                let buffer = ByteBuffer(capacity: 64)
+                buffer.appendVarint64(2100)
+                buffer.appendVarint64(3)
+                for stream in streams {
+                    buffer.appendVarint64(700)
+                    buffer.appendVarint64(UInt64(stream.count))
+                }
+                let contents = Array(buffer.bytes) + streams.flatMap { $0 }
+                for key in [whole.prefix(12), whole[1000..<1012], whole[2088..<2100]].map(Array.init) {
+                    let outcome = try contents.withUnsafeBytes { raw in
+                        try key.withUnsafeBytes { lookupKey in
+                            try CompressedBlock.withSegments(
+                                raw.baseAddress!, size: raw.count, type: 2, path: "t", offset: 0
+                            ) { size, segments in
+                                InflatingBlockSearch.search(segments, uncompressedSize: size, lookupKey: lookupKey)
+                            }
+                        }
+                    }
+                    if case .answered(let answer) = outcome {
+                        Issue.record(
+                            "segment \(short) cut to \(kept) bytes still answered \(String(describing: answer))")
+                    }
+                }
+            }
+        }
+    }
+}

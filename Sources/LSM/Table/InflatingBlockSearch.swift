@@ -82,6 +82,7 @@ enum InflatingBlockSearch {
         let base = block + segment.outputStart
         var inflater = FixedHuffmanInflater(
             input: segment.input, inputCount: segment.inputLength, output: base, capacity: segment.outputLength)
+        var streamEnded = false
         while true {
             let header = BlockEntryHeader.decodeLengths(base, at: 0, limit: inflater.produced)
             if let header, header.nonShared <= inflater.produced - header.keyStart {
@@ -89,9 +90,10 @@ enum InflatingBlockSearch {
                 return UnsafeRawBufferPointer(start: base + header.keyStart, count: header.nonShared)
             }
             let needed = max(header.map { $0.keyStart + $0.nonShared } ?? maxHeaderLength, inflater.produced + 1)
-            guard inflater.produced < segment.outputLength,
-                (try? inflater.decode(until: min(needed, segment.outputLength))) != nil
+            guard !streamEnded, inflater.produced < segment.outputLength,
+                let progress = try? inflater.decode(until: min(needed, segment.outputLength))
             else { return nil }
+            streamEnded = progress == .streamEnded
         }
     }
 
