@@ -99,6 +99,8 @@ struct FixedHuffmanInflater {
     /// Tops `bits` up to at least 56 valid bits, padding with zero bytes past the input's end.
     @inline(__always)
     private mutating func refill() {
+        // The eight-byte load below is right only for fewer than 64 valid bits.
+        guard bitCount <= 56 else { return }
         if inputEnd - next >= 8 {
             bits |= UInt64(littleEndian: next.loadUnaligned(as: UInt64.self)) << UInt64(bitCount)
             next += (63 - bitCount) >> 3
