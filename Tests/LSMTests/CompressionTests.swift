@@ -151,25 +151,91 @@ struct CompressionTests {
         #expect(output == input)
     }
 
+    /// A fixed-code stream of `shape` data, damaged one of four ways (flipped bits, cut short,
+    /// garbage appended, a byte replaced), and an output size that is sometimes a few bytes off.
+    private static func damagedStream(shape: Int, rng: inout SeededGenerator) -> (stream: [UInt8], capacity: Int) {
+        let input = sample(shape: shape, count: Int.random(in: 1...3000, using: &rng), rng: &rng)
+        var stream = deflate(input, fixedCodes: true)
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0:
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                stream[Int.random(in: 0..<stream.count, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
+            }
+        case 1: stream.removeLast(Int.random(in: 1...stream.count, using: &rng))
+        case 2:
+            stream += (0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        default:
+            stream[Int.random(in: 0..<stream.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+        }
+        return (stream, max(0, input.count + (Bool.random(using: &rng) ? 0 : Int.random(in: -5...5, using: &rng))))
+    }
+
+    @Test("two streams inflated side by side give exactly what each gives alone, damaged or not")
+    func interleavedStreams() throws {
+        let seed = testSeed(default: 0x2B0D)
+        var rng = SeededGenerator(seed: seed)
+        /// What decoding `stream` into `capacity` bytes gave: its bytes, or the failure's description.
+        func outcome(
+            _ result: Result<Void, FixedHuffmanInflater.Failure>, _ inflater: FixedHuffmanInflater,
+            _ output: UnsafeMutableRawPointer
+        ) -> String {
+            switch result {
+            case .success: return "ok \(Array(UnsafeRawBufferPointer(start: output, count: inflater.produced)))"
+            case .failure(let failure): return "\(failure)"
+            }
+        }
+        for round in 0..<2000 {
+            var streams: [(stream: [UInt8], capacity: Int)] = []
+            for _ in 0..<2 {
+                if Bool.random(using: &rng) {
+                    streams.append(Self.damagedStream(shape: Int.random(in: 0..<5, using: &rng), rng: &rng))
+                } else {
+                    let input = Self.sample(
+                        shape: Int.random(in: 0..<5, using: &rng), count: Int.random(in: 0...5000, using: &rng),
+                        rng: &rng)
+                    streams.append(
+                        (Self.deflate(input, fixedCodes: Int.random(in: 0..<8, using: &rng) != 0), input.count))
+                }
+            }
+            let inputs = streams.map { stream -> UnsafeMutableRawPointer in
+                let memory = UnsafeMutableRawPointer.allocate(byteCount: max(stream.stream.count, 1), alignment: 8)
+                memory.copyMemory(from: stream.stream, byteCount: stream.stream.count)
+                return memory
+            }
+            let outputs = streams.map { UnsafeMutableRawPointer.allocate(byteCount: max($0.capacity, 1), alignment: 8) }
+            defer { (inputs + outputs).forEach { $0.deallocate() } }
+            func makeInflater(_ i: Int) -> FixedHuffmanInflater {
+                FixedHuffmanInflater(
+                    input: inputs[i], inputCount: streams[i].stream.count, output: outputs[i],
+                    capacity: streams[i].capacity)
+            }
+            var alone: [String] = []
+            for i in 0..<2 {
+                var inflater = makeInflater(i)
+                let result: Result<Void, FixedHuffmanInflater.Failure>
+                do {
+                    _ = try inflater.decode(until: Int.max)
+                    result = .success(())
+                } catch {
+                    result = .failure(error)
+                }
+                alone.append(outcome(result, inflater, outputs[i]))
+            }
+            var first = makeInflater(0)
+            var second = makeInflater(1)
+            let results = FixedHuffmanInflater.decodeToEnd(&first, &second)
+            let together = [outcome(results.0, first, outputs[0]), outcome(results.1, second, outputs[1])]
+            let same = alone == together
+            #expect(same, "seed \(seed), round \(round)")
+        }
+    }
+
     @Test("damaged streams never crash the inflater, and it accepts exactly what zlib accepts")
     func damagedStreams() throws {
         let seed = testSeed(default: 0xBAD5)
         var rng = SeededGenerator(seed: seed)
         for round in 0..<4000 {
-            let input = Self.sample(shape: round % 5, count: Int.random(in: 1...3000, using: &rng), rng: &rng)
-            var stream = Self.deflate(input, fixedCodes: true)
-            switch Int.random(in: 0..<4, using: &rng) {
-            case 0:
-                for _ in 0..<Int.random(in: 1...3, using: &rng) {
-                    stream[Int.random(in: 0..<stream.count, using: &rng)] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-                }
-            case 1: stream.removeLast(Int.random(in: 1...stream.count, using: &rng))
-            case 2:
-                stream += (0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            default:
-                stream[Int.random(in: 0..<stream.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
-            }
-            let capacity = max(0, input.count + (Bool.random(using: &rng) ? 0 : Int.random(in: -5...5, using: &rng)))
+            let (stream, capacity) = Self.damagedStream(shape: round % 5, rng: &rng)
             let expected = Self.zlibInflate(stream, capacity: capacity)
             var none: SeededGenerator? = nil
             do {

@@ -179,88 +179,175 @@ struct FixedHuffmanInflater {
         phase = count == remaining ? .header : .stored(remaining - count)
     }
 
+    /// The state a decoding loop keeps in registers: the bit buffer, the input position and the
+    /// output position; copied out of the decoder before a loop and back after it.
+    private struct Registers {
+        var bits: UInt64
+        var bitCount: Int
+        var next: UnsafeRawPointer
+        var out: UnsafeMutableRawPointer
+    }
+
+    private var registers: Registers {
+        get { Registers(bits: bits, bitCount: bitCount, next: next, out: output + produced) }
+        set {
+            bits = newValue.bits
+            bitCount = newValue.bitCount
+            next = newValue.next
+            produced = newValue.out - output
+        }
+    }
+
+    /// Decodes one literal or match of a fixed-code block into `r` when that is plain sailing: the
+    /// bits come from an eight-byte refill, the symbol is a literal or a match, and it fits the
+    /// output. Otherwise — the input's last eight bytes, a block's end, an invalid code, a match
+    /// reaching outside the buffer — it changes nothing and returns `false`, leaving the symbol to
+    /// ``decodeFixedSymbols(until:)``'s careful path.
+    @inline(__always)
+    private static func stepFast(
+        _ r: inout Registers, start: UnsafeMutableRawPointer, end: UnsafeMutableRawPointer,
+        fastInputEnd: UnsafeRawPointer
+    ) -> Bool {
+        var bits = r.bits
+        var bitCount = r.bitCount
+        var next = r.next
+        if bitCount < 32 {
+            // One symbol needs at most 9 + 5 + 5 + 13 = 32 bits.
+            guard next <= fastInputEnd else { return false }
+            bits |= UInt64(littleEndian: next.loadUnaligned(as: UInt64.self)) &<< UInt64(bitCount)
+            next += (63 - bitCount) >> 3
+            bitCount |= 56
+        }
+        // The entry's low six bits are the code length: shifting by the entry itself consumes it.
+        let entry = FixedHuffmanTables.literalLength[Int(truncatingIfNeeded: bits & 511)]
+        if entry & FixedHuffmanTables.notLiteral == 0 {
+            guard r.out < end else { return false }
+            r.out.storeBytes(of: UInt8(truncatingIfNeeded: entry >> 16), as: UInt8.self)
+            r.out += 1
+            r.bits = bits &>> UInt64(entry)
+            r.bitCount = bitCount - Int(entry & 63)
+            r.next = next
+            return true
+        }
+        guard entry & FixedHuffmanTables.kindMask == FixedHuffmanTables.length else { return false }
+        bits = bits &>> UInt64(entry)
+        let lengthExtra = UInt64((entry >> 8) & 0xF)
+        let length = Int((entry >> 16) & 0x1FF) + Int(truncatingIfNeeded: bits & ((1 &<< lengthExtra) &- 1))
+        bits = bits &>> lengthExtra
+        let distanceEntry = FixedHuffmanTables.distance[Int(truncatingIfNeeded: bits & 31)]
+        bits = bits &>> 5
+        let distanceExtra = UInt64(distanceEntry & 0xF)
+        let distance = Int(distanceEntry >> 16) + Int(truncatingIfNeeded: bits & ((1 &<< distanceExtra) &- 1))
+        bits = bits &>> distanceExtra
+        guard distanceEntry != 0, distance <= r.out - start, length <= end - r.out else { return false }
+        copyMatch(to: r.out, distance: distance, length: length, room: end - r.out)
+        r.out += length
+        r.bits = bits
+        r.bitCount = bitCount - Int(entry & 63) - Int(lengthExtra) - 5 - Int(distanceExtra)
+        r.next = next
+        return true
+    }
+
     /// Decodes fixed-code symbols until the block ends or at least `target` bytes are out.
     ///
-    /// The bit buffer and input position live in locals for the loop (stored back on every exit), so
-    /// they stay in registers; the common refill loads eight bytes at once.
+    /// ``stepFast(_:start:end:fastInputEnd:)`` takes nearly every symbol; the careful path here takes
+    /// the rest: it refills from the input's last bytes (padding past its end), ends the block, and
+    /// tells corruption apart.
     private mutating func decodeFixedSymbols(until target: Int) throws(Failure) {
-        let literalTable = FixedHuffmanTables.literalLength
-        let distanceTable = FixedHuffmanTables.distance
         let start = output
-        var out = output + produced
         let end = output + capacity
-        var bits = self.bits
-        var bitCount = self.bitCount
-        var next = self.next
         let fastInputEnd = inputEnd - 8
         // One past the end when the caller wants the whole block: the loop then runs to the block's
         // end-of-block code, and a literal or match beyond the buffer is corruption.
         let stop = target > capacity ? end + 1 : start + target
-        defer {
-            produced = out - start
-            self.bits = bits
-            self.bitCount = bitCount
-            self.next = next
-        }
-        while out < stop {
-            if bitCount < 32 {
-                // One symbol needs at most 9 + 5 + 5 + 13 = 32 bits.
-                if next <= fastInputEnd {
-                    bits |= UInt64(littleEndian: next.loadUnaligned(as: UInt64.self)) &<< UInt64(bitCount)
-                    next += (63 - bitCount) >> 3
-                    bitCount |= 56
-                } else {
-                    self.bits = bits
-                    self.bitCount = bitCount
-                    self.next = next
-                    refillSlowly()
-                    bits = self.bits
-                    bitCount = self.bitCount
-                    next = self.next
-                }
+        var r = registers
+        defer { registers = r }
+        while r.out < stop {
+            if Self.stepFast(&r, start: start, end: end, fastInputEnd: fastInputEnd) { continue }
+            if r.bitCount < 32 {
+                registers = r
+                refillSlowly()
+                r = registers
             }
-            // The entry's low six bits are the code length: shifting by the entry itself consumes it.
-            let entry = literalTable[Int(truncatingIfNeeded: bits & 511)]
-            bits = bits &>> UInt64(entry)
-            bitCount -= Int(entry & 63)
-            if entry & FixedHuffmanTables.notLiteral == 0 {
-                guard out < end else { throw .corrupt("compressed block inflates past its size") }
-                out.storeBytes(of: UInt8(truncatingIfNeeded: entry >> 16), as: UInt8.self)
-                out += 1
-                continue
-            }
+            let entry = FixedHuffmanTables.literalLength[Int(truncatingIfNeeded: r.bits & 511)]
             let kind = entry & FixedHuffmanTables.kindMask
             if kind == FixedHuffmanTables.endOfBlock {
-                self.bitCount = bitCount
+                r.bits = r.bits &>> UInt64(entry)
+                r.bitCount -= Int(entry & 63)
+                registers = r
                 try checkInputNotOverrun()
                 phase = .header
                 return
             }
-            guard kind == FixedHuffmanTables.length else { throw .corrupt("invalid deflate length code") }
-            let lengthExtra = UInt64((entry >> 8) & 0xF)
-            let length = Int((entry >> 16) & 0x1FF) + Int(truncatingIfNeeded: bits & ((1 &<< lengthExtra) &- 1))
-            bits = bits &>> lengthExtra
-            let distanceEntry = distanceTable[Int(truncatingIfNeeded: bits & 31)]
-            bits = bits &>> 5
+            if kind == FixedHuffmanTables.invalid { throw .corrupt("invalid deflate length code") }
+            // A literal or a match: after a slow refill it may be plain after all.
+            if Self.stepFast(&r, start: start, end: end, fastInputEnd: fastInputEnd) { continue }
+            if kind == FixedHuffmanTables.literal { throw .corrupt("compressed block inflates past its size") }
+            let afterLength = (r.bits &>> UInt64(entry)) &>> UInt64((entry >> 8) & 0xF)
+            let distanceEntry = FixedHuffmanTables.distance[Int(truncatingIfNeeded: afterLength & 31)]
             guard distanceEntry != 0 else { throw .corrupt("invalid deflate distance code") }
             let distanceExtra = UInt64(distanceEntry & 0xF)
             let distance =
-                Int(distanceEntry >> 16) + Int(truncatingIfNeeded: bits & ((1 &<< distanceExtra) &- 1))
-            bits = bits &>> distanceExtra
-            bitCount -= Int(lengthExtra) + 5 + Int(distanceExtra)
-            guard distance <= out - start else { throw .corrupt("deflate distance before the block's start") }
-            guard length <= end - out else { throw .corrupt("compressed block inflates past its size") }
-            copyMatch(to: out, distance: distance, length: length, room: end - out)
-            out += length
+                Int(distanceEntry >> 16) + Int(truncatingIfNeeded: (afterLength &>> 5) & ((1 &<< distanceExtra) &- 1))
+            guard distance <= r.out - start else { throw .corrupt("deflate distance before the block's start") }
+            throw .corrupt("compressed block inflates past its size")
         }
-        self.bitCount = bitCount
+        registers = r
         try checkInputNotOverrun()
+    }
+
+    /// Decodes two independent streams to their ends with their symbols interleaved, and returns
+    /// each one's outcome as ``decode(until:)`` with `Int.max` would give it.
+    ///
+    /// Huffman decoding is a chain of dependent table loads; two chains side by side keep the core
+    /// busy where one leaves it waiting on the loads. The joint loop takes only symbols
+    /// ``stepFast(_:start:end:fastInputEnd:)`` takes; when either stream has something else next,
+    /// each finishes alone, so results and errors are exactly those of decoding them one by one.
+    static func decodeToEnd(
+        _ first: inout FixedHuffmanInflater, _ second: inout FixedHuffmanInflater
+    ) -> (Result<Void, Failure>, Result<Void, Failure>) {
+        func enterBlock(_ inflater: inout FixedHuffmanInflater) -> Failure? {
+            do {
+                _ = try inflater.decode(until: inflater.produced)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        var firstFailure = enterBlock(&first)
+        var secondFailure = enterBlock(&second)
+        if firstFailure == nil, secondFailure == nil, case .fixed = first.phase, case .fixed = second.phase {
+            let firstStart = first.output
+            let firstEnd = first.output + first.capacity
+            let firstFastInputEnd = first.inputEnd - 8
+            let secondStart = second.output
+            let secondEnd = second.output + second.capacity
+            let secondFastInputEnd = second.inputEnd - 8
+            var a = first.registers
+            var b = second.registers
+            while Self.stepFast(&a, start: firstStart, end: firstEnd, fastInputEnd: firstFastInputEnd),
+                Self.stepFast(&b, start: secondStart, end: secondEnd, fastInputEnd: secondFastInputEnd)
+            {}
+            first.registers = a
+            second.registers = b
+        }
+        func finish(_ inflater: inout FixedHuffmanInflater, _ failure: inout Failure?) {
+            guard failure == nil else { return }
+            do {
+                _ = try inflater.decode(until: Int.max)
+            } catch {
+                failure = error
+            }
+        }
+        finish(&first, &firstFailure)
+        finish(&second, &secondFailure)
+        return (firstFailure.map { .failure($0) } ?? .success(()), secondFailure.map { .failure($0) } ?? .success(()))
     }
 
     /// Copies `length` bytes from `distance` bytes back to `destination`, where `room` bytes of the
     /// buffer are left. The source may overlap the destination (a repeated pattern).
     @inline(__always)
-    private func copyMatch(to destination: UnsafeMutableRawPointer, distance: Int, length: Int, room: Int) {
+    private static func copyMatch(to destination: UnsafeMutableRawPointer, distance: Int, length: Int, room: Int) {
         var source = UnsafeRawPointer(destination - distance)
         var target = destination
         if distance >= 8 && room >= length + 8 {

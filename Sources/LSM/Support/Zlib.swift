@@ -116,17 +116,57 @@ enum Zlib {
         }
         var inflater = FixedHuffmanInflater(
             input: source, inputCount: input.count, output: destination, capacity: output.count)
+        let outcome: Result<Void, FixedHuffmanInflater.Failure>
         do {
             _ = try inflater.decode(until: Int.max)
-        } catch .dynamicCodes {
-            return try inflateWithZlib(input, into: output, file: file, offset: offset)
-        } catch .corrupt(let reason) {
-            throw LSMError.corruption(file: file, offset: offset, reason: "\(reason)")
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
         }
-        guard inflater.produced == output.count else {
-            throw LSMError.corruption(
-                file: file, offset: offset,
-                reason: "compressed block inflates to \(inflater.produced) bytes, expected \(output.count)")
+        try check(outcome, inflater, input, into: output, file: file, offset: offset)
+    }
+
+    /// Inflates two independent raw deflate streams (two segments of one block) into their outputs,
+    /// as two calls of ``decompress(_:into:file:offset:)`` would, but with their symbols decoded
+    /// side by side (``FixedHuffmanInflater/decodeToEnd(_:_:)``), which is faster.
+    static func decompress(
+        _ first: UnsafeRawBufferPointer, into firstOutput: UnsafeMutableRawBufferPointer,
+        and second: UnsafeRawBufferPointer, into secondOutput: UnsafeMutableRawBufferPointer, file: String,
+        offset: Int64
+    ) throws {
+        guard let firstSource = first.baseAddress, let firstDestination = firstOutput.baseAddress,
+            let secondSource = second.baseAddress, let secondDestination = secondOutput.baseAddress
+        else {
+            try decompress(first, into: firstOutput, file: file, offset: offset)
+            try decompress(second, into: secondOutput, file: file, offset: offset)
+            return
+        }
+        var firstInflater = FixedHuffmanInflater(
+            input: firstSource, inputCount: first.count, output: firstDestination, capacity: firstOutput.count)
+        var secondInflater = FixedHuffmanInflater(
+            input: secondSource, inputCount: second.count, output: secondDestination, capacity: secondOutput.count)
+        let outcomes = FixedHuffmanInflater.decodeToEnd(&firstInflater, &secondInflater)
+        try check(outcomes.0, firstInflater, first, into: firstOutput, file: file, offset: offset)
+        try check(outcomes.1, secondInflater, second, into: secondOutput, file: file, offset: offset)
+    }
+
+    /// Turns what `inflater` did with `input` into the result of ``decompress(_:into:file:offset:)``:
+    /// zlib takes over a stream with dynamic codes; corruption and a wrong size throw.
+    private static func check(
+        _ outcome: Result<Void, FixedHuffmanInflater.Failure>, _ inflater: FixedHuffmanInflater,
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, file: String, offset: Int64
+    ) throws {
+        switch outcome {
+        case .failure(.dynamicCodes):
+            return try inflateWithZlib(input, into: output, file: file, offset: offset)
+        case .failure(.corrupt(let reason)):
+            throw LSMError.corruption(file: file, offset: offset, reason: "\(reason)")
+        case .success:
+            guard inflater.produced == output.count else {
+                throw LSMError.corruption(
+                    file: file, offset: offset,
+                    reason: "compressed block inflates to \(inflater.produced) bytes, expected \(output.count)")
+            }
         }
     }
 

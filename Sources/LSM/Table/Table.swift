@@ -399,13 +399,21 @@ final class Table: @unchecked Sendable {
             return try CompressedBlock.withSegments(stored, size: size, type: type, path: path, offset: offset) {
                 uncompressed, segments in
                 let memory = UnsafeMutableRawPointer.allocate(byteCount: max(uncompressed, 1), alignment: 8)
+                func output(_ segment: CompressedBlock.Segment) -> UnsafeMutableRawBufferPointer {
+                    UnsafeMutableRawBufferPointer(start: memory + segment.outputStart, count: segment.outputLength)
+                }
                 do {
-                    for segment in segments {
+                    // Two segments at a time, decoded side by side.
+                    var index = 0
+                    while index + 1 < segments.count {
                         try Zlib.decompress(
-                            segment.stream,
-                            into: UnsafeMutableRawBufferPointer(
-                                start: memory + segment.outputStart, count: segment.outputLength),
-                            file: path, offset: Int64(offset))
+                            segments[index].stream, into: output(segments[index]), and: segments[index + 1].stream,
+                            into: output(segments[index + 1]), file: path, offset: Int64(offset))
+                        index += 2
+                    }
+                    if index < segments.count {
+                        try Zlib.decompress(
+                            segments[index].stream, into: output(segments[index]), file: path, offset: Int64(offset))
                     }
                 } catch {
                     memory.deallocate()
