@@ -35,7 +35,7 @@ enum InflatingBlockSearch {
     private static let keyScratchSize = 256
 
     /// The most bytes an entry header (three varint32s) takes.
-    private static let maxHeaderLength = 15
+    fileprivate static let maxHeaderLength = 15
 
     /// Searches the compressed block made of `segments`, inflating to `uncompressedSize` bytes, for
     /// `lookupKey` (`userKey | fixed64(snapshot << 8 | 1)`).
@@ -74,26 +74,50 @@ enum InflatingBlockSearch {
         }
     }
 
+    /// One segment being inflated into its place in the block, as far as its reader needs.
+    private struct SegmentInflation {
+        /// Where the segment's bytes go.
+        let entries: UnsafeMutableRawPointer
+        private let capacity: Int
+        private var inflater: FixedHuffmanInflater
+        private var streamEnded = false
+
+        init(_ segment: CompressedBlock.Segment, in block: UnsafeMutableRawPointer) {
+            entries = block + segment.outputStart
+            capacity = segment.outputLength
+            inflater = FixedHuffmanInflater(
+                input: segment.input, inputCount: segment.inputLength, output: entries, capacity: capacity)
+        }
+
+        /// Bytes of the segment out so far.
+        var produced: Int { inflater.produced }
+
+        /// Inflates more for the entry at `position`: up to `end`, where it ends, when its header is
+        /// out, else far enough for the longest header. Returns `false` when nothing more can come
+        /// (the segment is whole, its stream ended, or the stream does not decode).
+        mutating func inflateMore(forEntryAt position: Int, endingAt end: Int?) -> Bool {
+            guard !streamEnded, inflater.produced < capacity else { return false }
+            let needed = max(end ?? position + InflatingBlockSearch.maxHeaderLength, inflater.produced + 1)
+            guard let progress = try? inflater.decode(until: min(needed, capacity)) else { return false }
+            streamEnded = progress == .streamEnded
+            return true
+        }
+    }
+
     /// Inflates the start of `segment` into its place in `block` and returns the full key of its
     /// first entry, or `nil` when that entry is not a restart entry or does not decode.
     private static func firstKey(of segment: CompressedBlock.Segment, in block: UnsafeMutableRawPointer)
         -> UnsafeRawBufferPointer?
     {
-        let base = block + segment.outputStart
-        var inflater = FixedHuffmanInflater(
-            input: segment.input, inputCount: segment.inputLength, output: base, capacity: segment.outputLength)
-        var streamEnded = false
+        var inflation = SegmentInflation(segment, in: block)
         while true {
-            let header = BlockEntryHeader.decodeLengths(base, at: 0, limit: inflater.produced)
-            if let header, header.nonShared <= inflater.produced - header.keyStart {
+            let header = BlockEntryHeader.decodeLengths(inflation.entries, at: 0, limit: inflation.produced)
+            if let header, header.nonShared <= inflation.produced - header.keyStart {
                 guard header.shared == 0, header.nonShared >= InternalKey.trailerSize else { return nil }
-                return UnsafeRawBufferPointer(start: base + header.keyStart, count: header.nonShared)
+                return UnsafeRawBufferPointer(start: inflation.entries + header.keyStart, count: header.nonShared)
             }
-            let needed = max(header.map { $0.keyStart + $0.nonShared } ?? maxHeaderLength, inflater.produced + 1)
-            guard !streamEnded, inflater.produced < segment.outputLength,
-                let progress = try? inflater.decode(until: min(needed, segment.outputLength))
-            else { return nil }
-            streamEnded = progress == .streamEnded
+            let keyEnd = header.map { $0.keyStart + $0.nonShared }
+            guard inflation.inflateMore(forEntryAt: 0, endingAt: keyEnd) else { return nil }
         }
     }
 
@@ -103,24 +127,15 @@ enum InflatingBlockSearch {
         _ segment: CompressedBlock.Segment, in block: UnsafeMutableRawPointer,
         keyScratch keyBase: UnsafeMutableRawPointer, lookupKey: UnsafeRawBufferPointer
     ) -> SegmentScan {
-        let entries = block + segment.outputStart
-        var inflater = FixedHuffmanInflater(
-            input: segment.input, inputCount: segment.inputLength, output: entries, capacity: segment.outputLength)
+        var inflation = SegmentInflation(segment, in: block)
+        let entries = inflation.entries
         var position = 0
         var keyLength = 0
-        var streamEnded = false
         while true {
-            guard let header = BlockEntryHeader.decode(entries, at: position, limit: inflater.produced) else {
+            guard let header = BlockEntryHeader.decode(entries, at: position, limit: inflation.produced) else {
                 if position == segment.outputLength { return .exhausted }
-                if streamEnded || inflater.produced >= segment.outputLength { return .undecided }
-                // The next entry is not all out yet: inflate up to its end when its header is, else
-                // far enough for the longest header.
-                let lengths = BlockEntryHeader.decodeLengths(entries, at: position, limit: inflater.produced)
-                let needed = max(lengths?.end ?? position + maxHeaderLength, inflater.produced + 1)
-                guard let progress = try? inflater.decode(until: min(needed, segment.outputLength)) else {
-                    return .undecided
-                }
-                streamEnded = progress == .streamEnded
+                let lengths = BlockEntryHeader.decodeLengths(entries, at: position, limit: inflation.produced)
+                guard inflation.inflateMore(forEntryAt: position, endingAt: lengths?.end) else { return .undecided }
                 continue
             }
             let length = header.shared + header.nonShared

@@ -184,15 +184,9 @@ final class Table: @unchecked Sendable {
     private func blockForLookup(
         _ handle: BlockHandle, lookupKey: UnsafeRawBufferPointer, verifyChecksums: Bool
     ) throws -> LookupBlock {
-        var mappedStored: UnsafeRawPointer?
-        if let mapping {
-            let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
-            let pointer = mapping.base + stored.offset
-            if pointer.load(fromByteOffset: stored.size, as: UInt8.self) == 0 {
-                return .block(try dataBlock(handle, verifyChecksums: verifyChecksums, fillCache: true))
-            }
-            mappedStored = pointer
-        }
+        let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
+        let mappedStored = try mappedStoredBlock(stored, verifyChecksums: verifyChecksums)
+        if case .inPlace(let block) = mappedStored { return .block(block) }
         var admit = false
         if let blockCache {
             switch blockCache.probe(fileNumber: fileNumber, offset: handle.offset) {
@@ -200,8 +194,7 @@ final class Table: @unchecked Sendable {
             case .miss(let seenRecently): admit = seenRecently
             }
         }
-        let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
-        return try withStoredBlock(at: stored, mapped: mappedStored) { raw in
+        return try withStoredBlock(at: stored, mapped: mappedStored.compressed) { raw in
             if verifyChecksums {
                 try Table.verifyChecksum(raw, size: stored.size, path: path, offset: stored.offset)
             }
@@ -234,11 +227,7 @@ final class Table: @unchecked Sendable {
             guard let base = buffer.baseAddress else {
                 throw LSMError.corruption(file: path, offset: Int64(stored.offset), reason: "empty block buffer")
             }
-            let got = try file.read(into: base, count: stored.size + 5, at: Int64(stored.offset))
-            guard got == stored.size + 5 else {
-                throw LSMError.corruption(
-                    file: path, offset: Int64(stored.offset), reason: "file ends inside the block")
-            }
+            try Table.readStored(file: file, stored, into: base)
             return try body(UnsafeRawPointer(base))
         }
     }
@@ -251,25 +240,14 @@ final class Table: @unchecked Sendable {
 
     /// The data block at `handle`, from the block cache or the file (then cached if `fillCache`).
     func dataBlock(_ handle: BlockHandle, verifyChecksums: Bool, fillCache: Bool) throws -> Block {
-        var mappedStored: UnsafeRawPointer?
-        if let mapping {
-            let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
-            let pointer = mapping.base + stored.offset
-            if pointer.load(fromByteOffset: stored.size, as: UInt8.self) == 0 {
-                // Uncompressed: read in place. Caching a copy would only save a checksum.
-                if verifyChecksums {
-                    try Table.verifyChecksum(pointer, size: stored.size, path: path, offset: stored.offset)
-                }
-                return try Block.make(
-                    mapped: pointer, size: stored.size, mapping: mapping, file: path, offset: Int64(stored.offset))
-            }
-            mappedStored = pointer
-        }
+        let stored = try Table.checkedStoredBlock(handle, dataEnd: dataEnd, path: path)
+        let mappedStored = try mappedStoredBlock(stored, verifyChecksums: verifyChecksums)
+        if case .inPlace(let block) = mappedStored { return block }
         if let blockCache, let cached = blockCache.lookup(fileNumber: fileNumber, offset: handle.offset) {
             return cached
         }
         let contents: (memory: UnsafeMutableRawPointer, count: Int)
-        if let mappedStored {
+        if let mappedStored = mappedStored.compressed {
             contents = try Table.decodeStoredBlock(
                 mappedStored, size: Int(handle.size), path: path, offset: Int(handle.offset),
                 verifyChecksum: verifyChecksums, reuse: nil)
@@ -283,6 +261,39 @@ final class Table: @unchecked Sendable {
             blockCache.insert(fileNumber: fileNumber, offset: handle.offset, block: block)
         }
         return block
+    }
+
+    /// Where a stored block lies when the table is mapped.
+    private enum MappedStoredBlock {
+        /// The table is not mapped: read the block from the file.
+        case notMapped
+        /// An uncompressed block, used in place.
+        case inPlace(Block)
+        /// A compressed block at this address of the mapping.
+        case compressed(UnsafeRawPointer)
+
+        /// The mapped address of a compressed block, or `nil`.
+        var compressed: UnsafeRawPointer? {
+            if case .compressed(let pointer) = self { return pointer }
+            return nil
+        }
+    }
+
+    /// The stored block at `stored` in the table's mapping, if any: an uncompressed one as a block
+    /// over the mapped bytes (its checksum checked when asked; caching a copy would only save that
+    /// check), a compressed one as its address.
+    private func mappedStoredBlock(
+        _ stored: (offset: Int, size: Int), verifyChecksums: Bool
+    ) throws -> MappedStoredBlock {
+        guard let mapping else { return .notMapped }
+        let pointer = mapping.base + stored.offset
+        guard pointer.load(fromByteOffset: stored.size, as: UInt8.self) == 0 else { return .compressed(pointer) }
+        if verifyChecksums {
+            try Table.verifyChecksum(pointer, size: stored.size, path: path, offset: stored.offset)
+        }
+        return .inPlace(
+            try Block.make(
+                mapped: pointer, size: stored.size, mapping: mapping, file: path, offset: Int64(stored.offset)))
     }
 
     /// Reads every block from the file (bypassing the cache) and checks every checksum, every entry's
@@ -342,15 +353,23 @@ final class Table: @unchecked Sendable {
         var keepRaw = false
         defer { if !keepRaw { raw.deallocate() } }
 
-        let got = try file.read(into: raw, count: stored.size + 5, at: Int64(stored.offset))
-        guard got == stored.size + 5 else {
-            throw LSMError.corruption(
-                file: file.path, offset: Int64(stored.offset), reason: "file ends inside the block")
-        }
+        try readStored(file: file, stored, into: raw)
         let contents = try decodeStoredBlock(
             raw, size: stored.size, path: file.path, offset: stored.offset, verifyChecksum: verifyChecksum, reuse: raw)
         keepRaw = contents.memory == raw
         return contents
+    }
+
+    /// Reads the stored block at `stored` and its 5-byte trailer from `file` into `buffer`; a file
+    /// that ends first is corruption.
+    private static func readStored(
+        file: PosixFile, _ stored: (offset: Int, size: Int), into buffer: UnsafeMutableRawPointer
+    ) throws {
+        let got = try file.read(into: buffer, count: stored.size + 5, at: Int64(stored.offset))
+        guard got == stored.size + 5 else {
+            throw LSMError.corruption(
+                file: file.path, offset: Int64(stored.offset), reason: "file ends inside the block")
+        }
     }
 
     /// The offset and size of the block at `handle`, after checking that it and its 5-byte trailer
